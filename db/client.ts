@@ -1,0 +1,24 @@
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Database = NodePgDatabase<typeof schema>;
+
+export interface DatabaseHandle {
+  pool: pg.Pool;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** One pool and one drizzle instance for a connection string; the only way the app talks to Postgres. */
+export function createDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on("error", (err) => console.error(`[db] idle connection error: ${err.message}`));
+  const db = drizzle(pool, { schema });
+  return {
+    pool,
+    db,
+    close: () => pool.end(),
+  };
+}

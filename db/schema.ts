@@ -1,0 +1,2 @@
+// Every table the application knows, for drizzle's relational queries and drizzle-kit.
+export * from "./tables/core";

@@ -1,0 +1,116 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+/** Text in the showroom's two languages. */
+export type LocalizedText = { en: string; zh: string };
+export type LocalizedList = { en: string[]; zh: string[] };
+export type Bounds = { minX: number; maxX: number; minZ: number; maxZ: number; height: number };
+export type ModelPart = { shape: "box" | "cylinder" | "sphere" | "torus" | "cone"; size: number[]; at: [number, number, number]; color: string };
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const showrooms = pgTable("showrooms", {
+  id: uuid("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: jsonb("name").$type<LocalizedText>().notNull(),
+  bounds: jsonb("bounds").$type<Bounds>().notNull(),
+  spawn: jsonb("spawn").$type<{ x: number; y: number; z: number }>().notNull(),
+  capacity: integer("capacity").notNull().default(250),
+  createdAt: createdAt(),
+});
+
+export const products = pgTable(
+  "products",
+  {
+    id: uuid("id").primaryKey(),
+    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    sku: text("sku").notNull(),
+    category: text("category").notNull(),
+    name: jsonb("name").$type<LocalizedText>().notNull(),
+    synonyms: jsonb("synonyms").$type<LocalizedList>().notNull(),
+    description: jsonb("description").$type<LocalizedText>().notNull(),
+    /** Whole minor units would lose nothing either; the catalog prices are whole currency units. */
+    priceCents: integer("price_cents").notNull(),
+    currency: text("currency").notNull(),
+    stock: integer("stock").notNull(),
+    leadTimeDays: integer("lead_time_days").notNull(),
+    dimensionsCm: jsonb("dimensions_cm").$type<[number, number, number]>().notNull(),
+    colors: jsonb("colors").$type<string[]>().notNull(),
+    position: jsonb("position").$type<[number, number, number]>().notNull(),
+    model: jsonb("model").$type<ModelPart[]>().notNull(),
+    gltfUrl: text("gltf_url"),
+    grabbable: boolean("grabbable").notNull().default(true),
+    trainingId: text("training_id"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("products_showroom_sku").on(t.showroomId, t.sku)],
+);
+
+export type TrainingStep = {
+  id: string;
+  text: LocalizedText;
+  done:
+    | { kind: "grab"; product: string }
+    | { kind: "orientation"; product: string; upAxisDotBelow: number }
+    | { kind: "near"; product: string; target: string; withinMeters: number };
+};
+
+export const trainings = pgTable(
+  "trainings",
+  {
+    id: text("id").notNull(),
+    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    productSku: text("product_sku").notNull(),
+    title: jsonb("title").$type<LocalizedText>().notNull(),
+    steps: jsonb("steps").$type<TrainingStep[]>().notNull(),
+  },
+  (t) => [uniqueIndex("trainings_showroom_id").on(t.showroomId, t.id)],
+);
+
+/** A person known to the CRM. Guests are identified by the visitor id their browser keeps. */
+export const customers = pgTable("customers", {
+  id: uuid("id").primaryKey(),
+  visitorId: text("visitor_id").notNull().unique(),
+  displayName: text("display_name"),
+  email: text("email"),
+  createdAt: createdAt(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One customer's presence in one showroom room, from join to leave. */
+export const visits = pgTable(
+  "visits",
+  {
+    id: uuid("id").primaryKey(),
+    customerId: uuid("customer_id").notNull().references(() => customers.id),
+    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    roomId: text("room_id").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [index("visits_customer_started").on(t.customerId, t.startedAt)],
+);
+
+/**
+ * Every meaningful act in a showroom. The id is a UUIDv7 made where the act happened, so
+ * a retried insert is recognised (ON CONFLICT DO NOTHING) and ids sort by time.
+ */
+export const interactions = pgTable(
+  "interactions",
+  {
+    id: uuid("id").primaryKey(),
+    customerId: uuid("customer_id").notNull().references(() => customers.id),
+    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    visitId: uuid("visit_id").references(() => visits.id),
+    type: text("type").notNull(),
+    productSku: text("product_sku"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("interactions_customer_time").on(t.customerId, t.occurredAt),
+    index("interactions_showroom_time").on(t.showroomId, t.occurredAt),
+    index("interactions_type_time").on(t.type, t.occurredAt),
+  ],
+);

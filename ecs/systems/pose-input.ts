@@ -1,0 +1,25 @@
+import { POSE_STRIDE } from '../components';
+import { markAvatarDirty } from '../dirty';
+import { copyIfChanged } from '../math';
+import { confineToShowroom, limitHeadSpeed } from '../pose-constraints';
+import { avatars } from '../queries';
+import type { ShowroomWorld } from '../world';
+
+/**
+ * Accepts each avatar's latest headset pose within what a person can do: the head no faster than
+ * maxSpeed, everything inside the showroom, hands within arm's reach. Rotations pass through as sent.
+ */
+export function poseInput(world: ShowroomWorld): void {
+  const { AvatarPose, PendingPose } = world.components;
+  const pose = world.scratch.pose;
+  const maxDistance = (world.config.maxSpeed * world.time.dtMs) / 1000;
+  for (const avatar of avatars(world)) {
+    if (PendingPose.pending[avatar] === 0) continue;
+    PendingPose.pending[avatar] = 0;
+    const at = avatar * POSE_STRIDE;
+    for (let i = 0; i < POSE_STRIDE; i++) pose[i] = PendingPose.values[at + i];
+    limitHeadSpeed(AvatarPose.values, at, pose, maxDistance);
+    confineToShowroom(pose, world.bounds, world.config.armReach);
+    if (copyIfChanged(pose, 0, AvatarPose.values, at, POSE_STRIDE)) markAvatarDirty(world, avatar);
+  }
+}
