@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          globalSetup: ["tests/support/build.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -25,6 +26,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],
+          globalSetup: ["tests/support/build.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

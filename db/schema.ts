@@ -1,2 +1,3 @@
 // Every table the application knows, for drizzle's relational queries and drizzle-kit.
 export * from "./tables/core";
+export * from "./tables/assistant";

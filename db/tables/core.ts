@@ -1,11 +1,9 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
-/** Text in the showroom's two languages. */
-export type LocalizedText = { en: string; zh: string };
-export type LocalizedList = { en: string[]; zh: string[] };
-export type Bounds = { minX: number; maxX: number; minZ: number; maxZ: number; height: number };
-export type ModelPart = { shape: "box" | "cylinder" | "sphere" | "torus" | "cone"; size: number[]; at: [number, number, number]; color: string };
+import type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep } from "../../schema/catalog";
+
+export type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep };
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -45,15 +43,6 @@ export const products = pgTable(
   },
   (t) => [uniqueIndex("products_showroom_sku").on(t.showroomId, t.sku)],
 );
-
-export type TrainingStep = {
-  id: string;
-  text: LocalizedText;
-  done:
-    | { kind: "grab"; product: string }
-    | { kind: "orientation"; product: string; upAxisDotBelow: number }
-    | { kind: "near"; product: string; target: string; withinMeters: number };
-};
 
 export const trainings = pgTable(
   "trainings",
@@ -114,3 +103,10 @@ export const interactions = pgTable(
     index("interactions_type_time").on(t.type, t.occurredAt),
   ],
 );
+
+/** Secrets every process of one installation shares (token signing), made at first start. */
+export const appSecrets = pgTable("app_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: createdAt(),
+});

@@ -1,36 +1,15 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { projectRoot } from "../../db/paths";
-import type { LocalizedList, LocalizedText } from "../../db/tables/core";
+import { readCatalogFile, type CatalogFile } from "../../db/catalog";
 import type { AssistantCatalog } from "./types";
 
-interface CatalogFile {
-  products: {
-    sku: string;
-    category: string;
-    name: LocalizedText;
-    synonyms: LocalizedList;
-    description: LocalizedText;
-    price: number;
-    currency: string;
-    stock: number;
-    leadTimeDays: number;
-    dimensionsCm: [number, number, number];
-    colors: string[];
-    position: [number, number, number];
-    training?: string;
-  }[];
-  trainings: { id: string; product: string; title: LocalizedText }[];
+/**
+ * A catalog file (data/demo-catalog.json by default) in the shape the database gives, so the
+ * operator CLI, the benchmark and the unit tests run without Postgres.
+ */
+export function assistantCatalogFromFile(path?: string): AssistantCatalog {
+  return toAssistantCatalog(readCatalogFile(path));
 }
 
-export const demoCatalogPath = (): string => join(projectRoot(), "data", "demo-catalog.json");
-
-/**
- * The demo catalog read straight from its JSON file, in the shape the database gives, so the
- * operator CLI and the benchmarks run without Postgres.
- */
-export function readCatalogFile(path: string = demoCatalogPath()): AssistantCatalog {
-  const file = JSON.parse(readFileSync(path, "utf8")) as CatalogFile;
+export function toAssistantCatalog(file: CatalogFile): AssistantCatalog {
   return {
     products: file.products.map((p) => ({
       sku: p.sku,

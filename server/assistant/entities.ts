@@ -99,7 +99,9 @@ function findAll(text: string, aliases: Alias[], taken: Span[]): (Span & { key: 
         if (isWordChar(text[at - 1]) || isWordChar(text[end])) continue;
       }
       const span = { start: at, end };
-      if (overlaps(span, taken)) continue;
+      // A word shared by several categories ("chair") stands for all of them.
+      const sameWord = found.some((f) => f.start === at && f.end === end && f.key !== a.key);
+      if (overlaps(span, taken) && !sameWord) continue;
       taken.push(span);
       found.push({ ...span, key: a.key });
     }

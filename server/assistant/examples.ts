@@ -112,9 +112,8 @@ export function formatReport(report: EvalReport): string {
   return lines.join("\n");
 }
 
+/** Four letters per column: "ask_price" → "aspr", "greet" → "gree". */
 function abbreviate(intent: Intent): string {
-  return intent
-    .split("_")
-    .map((part) => part.slice(0, intent.includes("_") ? 2 : 4))
-    .join("");
+  const parts = intent.split("_");
+  return (parts.length === 1 ? intent : parts.map((part) => part.slice(0, 2)).join("")).slice(0, 4);
 }

@@ -1,4 +1,5 @@
-import type { LocalizedList, LocalizedText } from "../../db/tables/core";
+import type { CatalogProduct, Training } from "../../db/catalog";
+import type { LocalizedText } from "../../db/tables/core";
 
 export const LOCALES = ["en", "zh"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -28,32 +29,27 @@ export function isIntent(value: string): value is Intent {
 }
 
 /**
- * What the assistant needs to know about a product. The database catalog (db/catalog.ts)
- * and the demo catalog file both satisfy it.
+ * What the assistant needs to know about a product and a training: the database catalog
+ * (db/catalog.ts) satisfies it, and so does the demo catalog file once mapped.
  */
-export interface AssistantProduct {
-  sku: string;
-  category: string;
-  name: LocalizedText;
-  synonyms: LocalizedList;
-  description: LocalizedText;
-  /** Whole currency units times 100. */
-  priceCents: number;
-  currency: string;
-  stock: number;
-  leadTimeDays: number;
-  /** Width, height, depth. */
-  dimensionsCm: [number, number, number];
-  colors: string[];
-  position: [number, number, number];
-  trainingId: string | null;
-}
+export type AssistantProduct = Pick<
+  CatalogProduct,
+  | "sku"
+  | "category"
+  | "name"
+  | "synonyms"
+  | "description"
+  | "priceCents"
+  | "currency"
+  | "stock"
+  | "leadTimeDays"
+  | "dimensionsCm"
+  | "colors"
+  | "position"
+  | "trainingId"
+>;
 
-export interface AssistantTraining {
-  id: string;
-  productSku: string;
-  title: LocalizedText;
-}
+export type AssistantTraining = Pick<Training, "id" | "productSku" | "title">;
 
 export interface AssistantCatalog {
   products: AssistantProduct[];

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { projectRoot } from "../../db/paths";
-import { readCatalogFile } from "../assistant/catalog-file";
+import { defaultDataDir } from "../../db/embedded";
+import { assistantCatalogFromFile } from "../assistant/catalog-file";
 import { Classifier } from "../assistant/classifier";
 import { evaluate, formatReport, readExamples } from "../assistant/examples";
 
@@ -24,8 +24,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const classifier = await Classifier.create({
-    catalog: readCatalogFile(),
-    cacheDir: process.env.ATRIUM_NLP_CACHE ?? join(projectRoot(), ".atrium", "nlp-cache"),
+    catalog: assistantCatalogFromFile(),
+    cacheDir: join(defaultDataDir(), "nlp-cache"),
     onProgress: (message) => process.stderr.write(`[nlp] ${message}\n`),
   });
   process.stderr.write(`[nlp] model ${classifier.model.source === "cache" ? "loaded from cache" : "trained"}\n`);

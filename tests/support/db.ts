@@ -18,8 +18,9 @@ export interface TestDatabase extends DatabaseHandle {
  * new database on that server (dropped on close); otherwise an embedded Postgres in a
  * temporary folder.
  */
-export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
-  const base = process.env.TEST_DATABASE_URL;
+export async function createTestDatabase(options: { seed?: boolean; kind?: TestDatabase["kind"] } = {}): Promise<TestDatabase> {
+  const base = options.kind === "embedded" ? undefined : process.env.TEST_DATABASE_URL;
+  if (options.kind === "postgres" && !base) throw new Error("TEST_DATABASE_URL is not set");
   let url: string;
   let dispose: () => Promise<void>;
   let kind: TestDatabase["kind"];
@@ -61,4 +62,9 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
       await dispose();
     },
   };
+}
+
+/** The databases the integration suites run on: always the embedded one, and the real server when TEST_DATABASE_URL names one. */
+export function databaseKinds(): TestDatabase["kind"][] {
+  return process.env.TEST_DATABASE_URL ? ["embedded", "postgres"] : ["embedded"];
 }

@@ -45,11 +45,24 @@ describe('dwell', () => {
 
   it('a product outside the facing cone is not attended to', () => {
     const world = makeWorld({ dwellFacingCos: Math.cos((40 * Math.PI) / 180) });
-    const visitor = spawnVisitor(world, [0, 1.6, 0]);
+    spawnVisitor(world, [0, 1.6, 0]);
     placeProduct(world, [1.5, 0.5, -1.2]); // about 51° to the right of straight ahead
     run(world, 30);
     endAllDwells(world);
     expect(dwells(drainEvents(world))).toEqual([]);
+  });
+
+  it('looking down at a product still faces it', () => {
+    const { world, visitor, sofa } = visitorFacingSofa();
+    const pitchDown = -Math.PI / 5; // 36° below the horizon, about +X
+    const pitchedDown = [Math.sin(pitchDown / 2), 0, 0, Math.cos(pitchDown / 2)];
+    const headPose = pose([0, 1.6, 0]);
+    headPose.splice(3, 4, ...pitchedDown);
+    queuePose(world, visitor, headPose);
+    run(world, 25);
+    turnAround(world, visitor);
+    stepWorld(world, 100);
+    expect(dwells(drainEvents(world))).toMatchObject([{ product: sofa, durationMs: 2500 }]);
   });
 
   it('a product further than dwellDistance is not attended to', () => {

@@ -8,7 +8,6 @@ import {
   queueRelease,
   removeAvatar,
   stepWorld,
-  type ShowroomWorld,
 } from '../../../ecs';
 import { avatarPose, makeWorld, placeProduct, pose, productTransform, spawnVisitor, yawQuat } from './fixtures';
 

@@ -1,0 +1,38 @@
+import type { ApiError, GuestTokenResponse, ShowroomView } from "../../schema/api";
+
+/** The server's HTTP API, seen from the browser. Every failure becomes an Error with a readable message. */
+
+export class ServerUnreachableError extends Error {}
+
+async function request<T>(url: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    throw new ServerUnreachableError("The showroom server can't be reached. Check your connection and try again.");
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as Partial<ApiError> | null;
+    throw new Error(body?.message ?? `The server answered ${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+export function fetchShowroom(baseUrl: string, slug: string): Promise<ShowroomView> {
+  return request<ShowroomView>(`${baseUrl}/api/showrooms/${encodeURIComponent(slug)}`);
+}
+
+/** Slugs of the showrooms the server has, for a visitor who opened the bare site. */
+export async function fetchShowroomSlugs(baseUrl: string): Promise<string[]> {
+  const list = await request<unknown>(`${baseUrl}/api/showrooms`);
+  const items = Array.isArray(list) ? list : ((list as { showrooms?: unknown[] } | null)?.showrooms ?? []);
+  return items.flatMap((item) => (typeof item === "object" && item !== null && typeof (item as { slug?: unknown }).slug === "string" ? [(item as { slug: string }).slug] : []));
+}
+
+export function requestGuestToken(baseUrl: string, visitorId: string | undefined): Promise<GuestTokenResponse> {
+  return request<GuestTokenResponse>(`${baseUrl}/api/guest-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(visitorId ? { visitorId } : {}),
+  });
+}

@@ -1,0 +1,54 @@
+import type { GuestTokenResponse } from "../../schema/api";
+import { requestGuestToken } from "./api";
+
+/**
+ * The visitor's guest identity, kept in localStorage so a returning visitor is the same CRM
+ * customer: the visitorId is sent back for a new token, and a token is reused while valid.
+ */
+
+const STORAGE_KEY = "atrium.guest";
+const NAME_KEY = "atrium.displayName";
+/** A token this close to expiry is renewed rather than used for a join. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+export interface StoredGuest {
+  token: string;
+  visitorId: string;
+  customerId: string;
+  expiresAt: string;
+}
+
+function readStored(storage: Storage): StoredGuest | null {
+  try {
+    const value = JSON.parse(storage.getItem(STORAGE_KEY) ?? "null") as Partial<StoredGuest> | null;
+    if (value && typeof value.token === "string" && typeof value.visitorId === "string" && typeof value.expiresAt === "string") {
+      return { token: value.token, visitorId: value.visitorId, customerId: value.customerId ?? "", expiresAt: value.expiresAt };
+    }
+  } catch {
+    // A corrupted entry is treated as a first visit.
+  }
+  return null;
+}
+
+export async function guestToken(baseUrl: string, storage: Storage, now = Date.now()): Promise<StoredGuest> {
+  const stored = readStored(storage);
+  if (stored && Date.parse(stored.expiresAt) - now > RENEW_BEFORE_MS) return stored;
+  const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored?.visitorId);
+  const guest: StoredGuest = { token: fresh.token, visitorId: fresh.visitorId, customerId: fresh.customerId, expiresAt: fresh.expiresAt };
+  storage.setItem(STORAGE_KEY, JSON.stringify(guest));
+  return guest;
+}
+
+/** Forgets the token (kept the visitorId) after the server refused it. */
+export function dropGuestToken(storage: Storage): void {
+  const stored = readStored(storage);
+  if (stored) storage.setItem(STORAGE_KEY, JSON.stringify({ ...stored, expiresAt: new Date(0).toISOString() }));
+}
+
+export function storedDisplayName(storage: Storage): string {
+  return storage.getItem(NAME_KEY) ?? "";
+}
+
+export function storeDisplayName(storage: Storage, name: string): void {
+  storage.setItem(NAME_KEY, name);
+}

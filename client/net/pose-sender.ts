@@ -1,0 +1,44 @@
+/**
+ * Sends the local pose no faster than the server takes it (30 Hz), and not at all while it
+ * stands still. A headset renders at 72-120 Hz; the newest pose at each send time wins.
+ */
+export const POSE_SEND_INTERVAL_MS = 1000 / 30 + 1;
+const EPSILON = 1e-4;
+
+export class PoseSender {
+  private lastSentAt = -Infinity;
+  private readonly last = new Float64Array(21);
+  private sentOnce = false;
+
+  constructor(private readonly send: (pose: number[]) => void) {}
+
+  /** Sends pose if the interval has passed and it changed; returns whether it went out. */
+  offer(nowMs: number, pose: ArrayLike<number>): boolean {
+    if (nowMs - this.lastSentAt < POSE_SEND_INTERVAL_MS) return false;
+    if (this.sentOnce && !this.changed(pose)) return false;
+    this.lastSentAt = nowMs;
+    this.sentOnce = true;
+    const message = new Array<number>(21);
+    for (let i = 0; i < 21; i++) {
+      message[i] = pose[i];
+      this.last[i] = pose[i];
+    }
+    this.send(message);
+    return true;
+  }
+
+  /** Whether the server has been sent this very pose (so a grab that follows it finds the hand there). */
+  hasSent(pose: ArrayLike<number>): boolean {
+    return this.sentOnce && !this.changed(pose);
+  }
+
+  /** After a reconnection the server may have lost the last pose: send the next one whatever it is. */
+  reset(): void {
+    this.sentOnce = false;
+  }
+
+  private changed(pose: ArrayLike<number>): boolean {
+    for (let i = 0; i < 21; i++) if (Math.abs(pose[i] - this.last[i]) > EPSILON) return true;
+    return false;
+  }
+}

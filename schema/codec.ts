@@ -1,0 +1,91 @@
+/**
+ * Quantization codecs for the wire. A pose travels as three integers: x and z packed in one
+ * uint32, y in a uint16, and the rotation as a smallest-three quaternion in a uint32, which
+ * puts an avatar (head and two hands) at 30 bytes of payload.
+ */
+
+/** Positions cover ±32.767 m around the showroom origin at 1 mm steps. */
+export const POSITION_RANGE = 32.767;
+export const POSITION_STEP = 0.001;
+const POSITION_MAX_CODE = 65534;
+
+export function quantizePosition(metres: number): number {
+  const code = Math.round((metres + POSITION_RANGE) / POSITION_STEP);
+  return code < 0 ? 0 : code > POSITION_MAX_CODE ? POSITION_MAX_CODE : code;
+}
+
+export function dequantizePosition(code: number): number {
+  return code * POSITION_STEP - POSITION_RANGE;
+}
+
+export function packXZ(x: number, z: number): number {
+  return ((quantizePosition(x) << 16) | quantizePosition(z)) >>> 0;
+}
+
+export function unpackX(xz: number): number {
+  return dequantizePosition(xz >>> 16);
+}
+
+export function unpackZ(xz: number): number {
+  return dequantizePosition(xz & 0xffff);
+}
+
+// Smallest three: drop the largest component (recoverable from unit length), store its
+// index in 2 bits and the other three in 10 bits each. They lie in [-1/√2, 1/√2].
+const COMPONENT_BITS = 10;
+const COMPONENT_MAX = (1 << COMPONENT_BITS) - 1;
+const COMPONENT_RANGE = Math.SQRT1_2;
+
+export function packQuaternion(x: number, y: number, z: number, w: number): number {
+  const q = [x, y, z, w];
+  let largest = 0;
+  for (let i = 1; i < 4; i++) if (Math.abs(q[i]) > Math.abs(q[largest])) largest = i;
+  // q and -q are the same rotation: make the dropped component positive.
+  const sign = q[largest] < 0 ? -1 : 1;
+  let packed = largest;
+  for (let i = 0; i < 4; i++) {
+    if (i === largest) continue;
+    const normalized = (q[i] * sign) / COMPONENT_RANGE;
+    const code = Math.round(((normalized + 1) / 2) * COMPONENT_MAX);
+    packed = (packed << COMPONENT_BITS) | (code < 0 ? 0 : code > COMPONENT_MAX ? COMPONENT_MAX : code);
+  }
+  return packed >>> 0;
+}
+
+/** Writes x, y, z, w into out at offset. */
+export function unpackQuaternion(packed: number, out: { [i: number]: number }, offset = 0): void {
+  const largest = packed >>> (3 * COMPONENT_BITS);
+  let sumSquares = 0;
+  let shift = 2 * COMPONENT_BITS;
+  for (let i = 0; i < 4; i++) {
+    if (i === largest) continue;
+    const code = (packed >>> shift) & COMPONENT_MAX;
+    shift -= COMPONENT_BITS;
+    const value = ((code / COMPONENT_MAX) * 2 - 1) * COMPONENT_RANGE;
+    out[offset + i] = value;
+    sumSquares += value * value;
+  }
+  out[offset + largest] = Math.sqrt(Math.max(0, 1 - sumSquares));
+}
+
+/** The fields of one quantized pose as they appear in the state. */
+export interface PackedPose {
+  xz: number;
+  y: number;
+  q: number;
+}
+
+export function packPose(x: number, y: number, z: number, qx: number, qy: number, qz: number, qw: number, out: PackedPose): PackedPose {
+  out.xz = packXZ(x, z);
+  out.y = quantizePosition(y);
+  out.q = packQuaternion(qx, qy, qz, qw);
+  return out;
+}
+
+/** Writes [x, y, z, qx, qy, qz, qw] into out at offset. */
+export function unpackPose(xz: number, y: number, q: number, out: { [i: number]: number }, offset = 0): void {
+  out[offset] = unpackX(xz);
+  out[offset + 1] = dequantizePosition(y);
+  out[offset + 2] = unpackZ(xz);
+  unpackQuaternion(q, out, offset + 3);
+}

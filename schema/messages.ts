@@ -1,0 +1,151 @@
+/**
+ * The messages a showroom client and server exchange, with the validators that guard the
+ * server's door. Every client message is checked here once; past this point it is trusted.
+ */
+
+export const POSE_LENGTH = 21;
+export const MAX_CHAT_LENGTH = 500;
+/** A unit quaternion's length may drift this far from 1 through float32 math on the client. */
+export const QUATERNION_TOLERANCE = 0.01;
+/** No client message is legitimately larger than this (bytes, as encoded on the wire). */
+export const MAX_MESSAGE_BYTES = 2048;
+
+export type HandIndex = 0 | 1;
+
+/** Client → server. */
+export interface ClientMessages {
+  /** Head, left hand, right hand: [x, y, z, qx, qy, qz, qw] each, metres and unit quaternions. */
+  pose: number[];
+  teleport: { x: number; z: number };
+  grab: { sku: string; hand: HandIndex };
+  release: { hand: HandIndex };
+  chat: { text: string; clientMessageId: string };
+}
+export type ClientMessageType = keyof ClientMessages;
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat"];
+
+export interface ChatLine {
+  id: string;
+  sessionId: string;
+  name: string;
+  role: number;
+  text: string;
+  sentAt: string;
+}
+
+/** Server → client. */
+export interface ServerMessages {
+  welcome: { sessionId: string; customerId: string; visitId: string; name: string; resumed: boolean };
+  chat: ChatLine;
+  "chat:ack": { clientMessageId: string; id: string };
+  "chat:refused": { clientMessageId: string; reason: string };
+  "grab:refused": { sku: string; hand: HandIndex; reason: string };
+  "teleport:refused": { reason: string };
+  /** A message was malformed or too frequent; it changed nothing. */
+  refused: { type: string; reason: string };
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Validation<T> => ({ ok: true, value });
+const fail = <T>(reason: string): Validation<T> => ({ ok: false, reason });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(value: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  for (const key of Object.keys(value)) if (!keys.includes(key)) return `unexpected field "${key}"`;
+  return undefined;
+}
+
+function isHand(value: unknown): value is HandIndex {
+  return value === 0 || value === 1;
+}
+
+export function validatePose(message: unknown): Validation<number[]> {
+  if (!Array.isArray(message) || message.length !== POSE_LENGTH) return fail(`pose must be an array of ${POSE_LENGTH} numbers`);
+  for (let i = 0; i < POSE_LENGTH; i++) {
+    const v = message[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) return fail(`pose[${i}] is not a finite number`);
+    if (Math.abs(v) > 1000) return fail(`pose[${i}] is out of range`);
+  }
+  for (let offset = 0; offset < POSE_LENGTH; offset += 7) {
+    const length = Math.hypot(message[offset + 3], message[offset + 4], message[offset + 5], message[offset + 6]);
+    if (Math.abs(length - 1) > QUATERNION_TOLERANCE) return fail(`pose rotation ${offset / 7} is not a unit quaternion (length ${length.toFixed(4)})`);
+  }
+  return ok(message as number[]);
+}
+
+export function validateTeleport(message: unknown): Validation<ClientMessages["teleport"]> {
+  if (!isRecord(message)) return fail("teleport must be an object");
+  const extra = onlyKeys(message, ["x", "z"]);
+  if (extra) return fail(extra);
+  const { x, z } = message;
+  if (typeof x !== "number" || !Number.isFinite(x) || typeof z !== "number" || !Number.isFinite(z)) return fail("teleport needs finite x and z");
+  return ok({ x, z });
+}
+
+const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{0,63}$/;
+
+export function validateGrab(message: unknown): Validation<ClientMessages["grab"]> {
+  if (!isRecord(message)) return fail("grab must be an object");
+  const extra = onlyKeys(message, ["sku", "hand"]);
+  if (extra) return fail(extra);
+  const { sku, hand } = message;
+  if (typeof sku !== "string" || !SKU_PATTERN.test(sku)) return fail("grab needs a product sku");
+  if (!isHand(hand)) return fail("hand must be 0 (left) or 1 (right)");
+  return ok({ sku, hand });
+}
+
+export function validateRelease(message: unknown): Validation<ClientMessages["release"]> {
+  if (!isRecord(message)) return fail("release must be an object");
+  const extra = onlyKeys(message, ["hand"]);
+  if (extra) return fail(extra);
+  if (!isHand(message.hand)) return fail("hand must be 0 (left) or 1 (right)");
+  return ok({ hand: message.hand });
+}
+
+const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// Control characters other than tab and newline have no place in a chat line.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+
+export function validateChat(message: unknown): Validation<ClientMessages["chat"]> {
+  if (!isRecord(message)) return fail("chat must be an object");
+  const extra = onlyKeys(message, ["text", "clientMessageId"]);
+  if (extra) return fail(extra);
+  const { text, clientMessageId } = message;
+  if (typeof clientMessageId !== "string" || !CLIENT_MESSAGE_ID.test(clientMessageId)) return fail("chat needs a clientMessageId (1-64 letters, digits, _ or -)");
+  if (typeof text !== "string") return fail("chat text must be a string");
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return fail("chat text is empty");
+  if (trimmed.length > MAX_CHAT_LENGTH) return fail(`chat text is longer than ${MAX_CHAT_LENGTH} characters`);
+  if (CONTROL_CHARACTERS.test(trimmed)) return fail("chat text contains control characters");
+  return ok({ text: trimmed, clientMessageId });
+}
+
+export const validators: { [K in ClientMessageType]: (message: unknown) => Validation<ClientMessages[K]> } = {
+  pose: validatePose,
+  teleport: validateTeleport,
+  grab: validateGrab,
+  release: validateRelease,
+  chat: validateChat,
+};
+
+/** Options a client passes when joining a showroom room. */
+export interface JoinOptions {
+  /** Signed by the server: GET a guest token from /api/guest-token (or, for staff, the console). */
+  token: string;
+  name?: string;
+}
+
+export const MAX_DISPLAY_NAME = 40;
+
+export function validateDisplayName(value: unknown): Validation<string> {
+  if (value === undefined || value === null || value === "") return ok("");
+  if (typeof value !== "string") return fail("name must be a string");
+  const trimmed = value.trim();
+  if (trimmed.length > MAX_DISPLAY_NAME) return fail(`name is longer than ${MAX_DISPLAY_NAME} characters`);
+  if (CONTROL_CHARACTERS.test(trimmed)) return fail("name contains control characters");
+  return ok(trimmed);
+}

@@ -1,0 +1,60 @@
+// Builds Atrium: the server, CLI and bench bundles for Node, and the browser client.
+// Usage: node scripts/build.mjs [--bench]   (npm start and npm test run it for you)
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const started = Date.now();
+
+const nodeEntries = {
+  server: "server/main.ts",
+  nlp: "server/cli/nlp.ts",
+  bench: "bench/main.ts",
+};
+
+const node = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(join(root, file))));
+await build({
+  absWorkingDir: root,
+  entryPoints: node,
+  outdir: dist,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});
+
+const clientOut = join(dist, "client");
+rmSync(clientOut, { recursive: true, force: true });
+mkdirSync(clientOut, { recursive: true });
+const clientEntries = { app: "client/main.ts", agent: "client/agent/main.ts", manager: "client/manager/main.ts" };
+const browser = Object.fromEntries(Object.entries(clientEntries).filter(([, file]) => existsSync(join(root, file))));
+if (Object.keys(browser).length > 0) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: browser,
+    outdir: clientOut,
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    sourcemap: true,
+    logLevel: "warning",
+  });
+}
+if (existsSync(join(root, "client/static"))) cpSync(join(root, "client/static"), clientOut, { recursive: true });
+
+// Controller models for WebXR, served locally: the default CDN is unreachable offline.
+const profiles = join(root, "node_modules/@webxr-input-profiles/assets/dist/profiles");
+const neededProfiles = ["generic-trigger", "generic-trigger-squeeze", "generic-trigger-squeeze-thumbstick", "meta-quest-touch-plus", "oculus-touch-v3", "oculus-touch-v2"];
+for (const name of neededProfiles) {
+  if (existsSync(join(profiles, name))) cpSync(join(profiles, name), join(clientOut, "xr-profiles", name), { recursive: true });
+}
+if (existsSync(join(profiles, "profilesList.json"))) cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
+
+console.log(`[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`);

@@ -1,0 +1,96 @@
+import type { AddressInfo } from "node:net";
+import { Server } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { Encoder } from "@colyseus/schema";
+import { readCatalogFile, seedShowroom } from "../db/catalog";
+import { createDatabase, type DatabaseHandle } from "../db/client";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded";
+import { runMigrations } from "../db/migrate";
+import { MAX_MESSAGE_BYTES } from "../schema/messages";
+import { loadSigningSecret } from "./auth/secret";
+import type { AtriumConfig } from "./config";
+import { CrmWriter } from "./crm/writer";
+import { apiRouter } from "./http/api";
+import { clientApp } from "./http/static";
+import type { RoomMetrics } from "./room/metrics";
+import { createShowroomRoom, SHOWROOM_ROOM } from "./room/showroom-room";
+
+export interface RunningAtrium {
+  url: string;
+  port: number;
+  database: { url: string; embedded: boolean };
+  writer: CrmWriter;
+  db: DatabaseHandle;
+  metrics: Map<string, RoomMetrics>;
+  /** Graceful: visitors are let go, every queued interaction is written, the database closed. */
+  stop(): Promise<void>;
+}
+
+// Patches of a full 250-visitor showroom exceed the 16 KB default and would be re-encoded.
+Encoder.BUFFER_SIZE = 256 * 1024;
+
+export async function startAtrium(config: AtriumConfig, log: (line: string) => void = console.log): Promise<RunningAtrium> {
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log(`[db] starting the embedded Postgres in ${config.dataDir}`);
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    databaseUrl = embedded.url;
+  }
+  const db = createDatabase(databaseUrl);
+  try {
+    await runMigrations(db.pool);
+  } catch (error) {
+    await db.close();
+    await embedded?.stop();
+    throw new Error(`Cannot prepare the database: ${(error as Error).message}`);
+  }
+  if (await seedShowroom(db.db, readCatalogFile())) log(`[db] seeded the demo showroom from data/demo-catalog.json`);
+  const secret = await loadSigningSecret(db.db, config.secret);
+  const writer = new CrmWriter(db.db, { log });
+  const metrics = new Map<string, RoomMetrics>();
+
+  const server = new Server({
+    transport: new WebSocketTransport({ maxPayload: MAX_MESSAGE_BYTES * 8 }),
+    gracefullyShutdown: false,
+    greet: false,
+    publicAddress: config.publicAddress,
+    ...(config.redisUrl ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl) } : {}),
+    express: (app) => {
+      app.disable("x-powered-by");
+      app.use("/api", apiRouter({ db: db.db, secret, guestTokenTtlSeconds: config.guestTokenTtlSeconds, metrics }));
+      app.get("/healthz", (_req, res) => {
+        db.pool.query("SELECT 1").then(
+          () => res.json({ ok: true }),
+          (error: Error) => res.status(503).json({ ok: false, message: error.message }),
+        );
+      });
+      app.use(clientApp());
+    },
+  });
+  server.define(SHOWROOM_ROOM, createShowroomRoom({ db: db.db, writer, secret, reconnectSeconds: config.reconnectSeconds, metrics, log })).filterBy(["slug"]);
+  await server.listen(config.port, config.host);
+  const address = server.transport.server?.address() as AddressInfo | null;
+  const port = address?.port ?? config.port;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    database: { url: databaseUrl, embedded: embedded !== undefined },
+    writer,
+    db,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        await server.gracefullyShutdown(false);
+        await writer.close();
+        await db.close();
+        await embedded?.stop();
+      })();
+      return stopping;
+    },
+  };
+}

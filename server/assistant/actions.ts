@@ -1,0 +1,74 @@
+import { uuidv7 } from "uuidv7";
+import type { Database } from "../../db/client";
+import { demoRequests, interactions, quoteRequests, supportTickets } from "../../db/schema";
+import type { AssistantActions, RequestOrigin } from "./types";
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * The assistant's CRM side effects written to Postgres: each request row and the interaction
+ * that puts it in the customer's history are inserted in one transaction.
+ */
+export function createDatabaseActions(db: Database): AssistantActions {
+  const recordInteraction = (
+    tx: Transaction,
+    origin: RequestOrigin,
+    type: "demo_requested" | "quote_requested" | "support_requested",
+    productSku: string | null,
+    payload: Record<string, unknown>,
+  ) =>
+    tx.insert(interactions).values({
+      id: uuidv7(),
+      customerId: origin.customerId,
+      showroomId: origin.showroomId,
+      visitId: origin.visitId,
+      type,
+      productSku,
+      payload: { ...payload, text: origin.text, locale: origin.locale, source: "assistant" },
+      occurredAt: new Date(),
+    });
+
+  return {
+    requestDemo: (request) =>
+      db.transaction(async (tx) => {
+        const id = uuidv7();
+        await tx.insert(demoRequests).values({ id, ...requestColumns(request), productSku: request.productSku });
+        await recordInteraction(tx, request, "demo_requested", request.productSku, { demoRequestId: id });
+        return { id };
+      }),
+
+    requestQuote: (request) =>
+      db.transaction(async (tx) => {
+        const id = uuidv7();
+        await tx.insert(quoteRequests).values({ id, ...requestColumns(request), items: request.items });
+        const productSku = request.items.length === 1 ? request.items[0].sku : null;
+        await recordInteraction(tx, request, "quote_requested", productSku, { quoteRequestId: id, items: request.items });
+        return { id };
+      }),
+
+    requestSupport: (request) =>
+      db.transaction(async (tx) => {
+        const ticketId = uuidv7();
+        await tx.insert(supportTickets).values({
+          id: ticketId,
+          customerId: request.customerId,
+          showroomId: request.showroomId,
+          productSku: request.productSku,
+          reason: request.reason,
+        });
+        await recordInteraction(tx, request, "support_requested", request.productSku, { ticketId, reason: request.reason });
+        return { ticketId };
+      }),
+  };
+}
+
+/** The columns demo and quote requests share: who asked, where, and in their words. */
+function requestColumns(request: RequestOrigin) {
+  return {
+    customerId: request.customerId,
+    showroomId: request.showroomId,
+    visitId: request.visitId,
+    message: request.text,
+    locale: request.locale,
+  };
+}

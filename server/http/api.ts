@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { sql } from "drizzle-orm";
+import { listShowrooms, loadCatalog, type CatalogProduct } from "../../db/catalog";
+import type { Database } from "../../db/client";
+import { customers } from "../../db/schema";
+import type { ApiError, GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
+import { signToken } from "../auth/tokens";
+import type { RoomMetrics } from "../room/metrics";
+import { uuidv7 } from "uuidv7";
+
+export interface ApiServices {
+  db: Database;
+  secret: string;
+  guestTokenTtlSeconds: number;
+  metrics: Map<string, RoomMetrics>;
+}
+
+const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Thrown inside a handler to answer with a 4xx and a message a person can act on. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+
+/** Lets async handlers throw; the error middleware below answers. */
+const route = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
+  handler(req, res).catch(next);
+};
+
+export function apiRouter(services: ApiServices): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: "16kb" }));
+
+  router.post(
+    "/guest-token",
+    route(async (req, res) => {
+      const body: unknown = req.body ?? {};
+      const requested = typeof body === "object" && body !== null ? (body as Record<string, unknown>).visitorId : undefined;
+      if (requested !== undefined && (typeof requested !== "string" || !VISITOR_ID.test(requested))) {
+        throw new HttpError(400, "invalid_visitor_id", "visitorId must be 8-64 letters, digits, _ or -");
+      }
+      const visitorId = (requested as string | undefined) ?? randomUUID();
+      const rows = await services.db
+        .insert(customers)
+        .values({ id: uuidv7(), visitorId })
+        .onConflictDoUpdate({ target: customers.visitorId, set: { lastSeenAt: sql`now()` } })
+        .returning({ id: customers.id });
+      const customerId = rows[0].id;
+      const exp = Math.floor(Date.now() / 1000) + services.guestTokenTtlSeconds;
+      const response: GuestTokenResponse = {
+        token: signToken(services.secret, { sub: customerId, role: "customer", vid: visitorId, exp }),
+        visitorId,
+        customerId,
+        expiresAt: new Date(exp * 1000).toISOString(),
+      };
+      res.json(response);
+    }),
+  );
+
+  router.get(
+    "/showrooms",
+    route(async (_req, res) => {
+      const rows = await listShowrooms(services.db);
+      res.json(rows.map((s) => ({ slug: s.slug, name: s.name })));
+    }),
+  );
+
+  router.get(
+    "/showrooms/:slug",
+    route(async (req, res) => {
+      const slug = String(req.params.slug);
+      const catalog = await loadCatalog(services.db, slug);
+      if (!catalog) throw new HttpError(404, "unknown_showroom", `There is no showroom called "${slug}".`);
+      const view: ShowroomView = {
+        slug: catalog.showroom.slug,
+        name: catalog.showroom.name,
+        bounds: catalog.showroom.bounds,
+        spawn: catalog.showroom.spawn,
+        capacity: catalog.showroom.capacity,
+        products: catalog.products.map(productView),
+      };
+      res.json(view);
+    }),
+  );
+
+  router.get("/metrics", (_req, res) => {
+    const rooms = [...services.metrics.entries()].map(([roomId, metrics]) => ({ roomId, ...metrics.snapshot() }));
+    res.json({ cpu: process.cpuUsage(), memory: process.memoryUsage(), uptimeSeconds: process.uptime(), rooms });
+  });
+
+  router.use((_req, _res, next) => next(new HttpError(404, "not_found", "No such API endpoint.")));
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const body: ApiError =
+      error instanceof HttpError
+        ? { error: error.code, message: error.message }
+        : isBodyParserError(error)
+          ? { error: "bad_request", message: error.message }
+          : { error: "internal", message: "Something went wrong on the server; it has been logged." };
+    const status = error instanceof HttpError ? error.status : isBodyParserError(error) ? error.status : 500;
+    if (status >= 500) console.error("[http]", error);
+    res.status(status).json(body);
+  });
+  return router;
+}
+
+function isBodyParserError(error: unknown): error is { status: number; message: string } {
+  return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number" && (error as { status: number }).status < 500;
+}
+
+function productView(p: CatalogProduct): ShowroomProductView {
+  return {
+    sku: p.sku,
+    category: p.category,
+    name: p.name,
+    synonyms: p.synonyms,
+    description: p.description,
+    price: p.priceCents / 100,
+    currency: p.currency,
+    stock: p.stock,
+    leadTimeDays: p.leadTimeDays,
+    dimensionsCm: p.dimensionsCm,
+    colors: p.colors,
+    position: p.position,
+    model: p.model,
+    gltfUrl: p.gltfUrl,
+    grabbable: p.grabbable,
+    trainingId: p.trainingId,
+  };
+}

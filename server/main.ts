@@ -1,0 +1,37 @@
+import { configFromEnv, ConfigError } from "./config";
+import { startAtrium } from "./app";
+import { DataFolderInUseError } from "../db/embedded";
+
+/** `npm start`: runs Atrium until SIGINT/SIGTERM, then stops without losing an interaction. */
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const atrium = await startAtrium(config);
+  console.log(`[atrium] ready. The demo showroom: ${atrium.url}/showroom/home-living`);
+  console.log(`[atrium] database: ${atrium.database.embedded ? `embedded Postgres in ${config.dataDir}` : "DATABASE_URL"}`);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) {
+      console.log(`[atrium] ${signal} again: exiting now`);
+      process.exit(1);
+    }
+    console.log(`[atrium] ${signal}: letting visitors go and writing what is queued…`);
+    atrium.stop().then(
+      () => {
+        console.log(`[atrium] stopped cleanly (${atrium.writer.stats.written} interactions written this run)`);
+        process.exit(0);
+      },
+      (error: Error) => {
+        console.error(`[atrium] error while stopping: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataFolderInUseError) console.error(`[atrium] ${error.message}`);
+  else console.error("[atrium] could not start:", error);
+  process.exit(1);
+});

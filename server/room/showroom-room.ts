@@ -1,0 +1,319 @@
+import { Room, ServerError, matchMaker, type AuthContext, type Client } from "@colyseus/core";
+import { readAvatarPose, Role, type Hand } from "../../ecs";
+import { loadCatalog, type Catalog } from "../../db/catalog";
+import type { Database } from "../../db/client";
+import { customers, visits } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { uuidv7 } from "uuidv7";
+import { CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
+import { AvatarState, ProductState, ShowroomState } from "../../schema/state";
+import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
+import { interaction, type VisitContext } from "../crm/interactions";
+import type { CrmWriter } from "../crm/writer";
+import { ClientGuard } from "./client-guard";
+import { RoomMetrics } from "./metrics";
+import { ShowroomSimulation, type ShowroomEvent } from "./simulation";
+import { syncDirtyToState, writeAvatarPose, writeProductTransform } from "./state-sync";
+
+export const SHOWROOM_ROOM = "showroom";
+export const PATCH_INTERVAL_MS = 50;
+
+/** Close codes the showroom uses beyond Colyseus's own. */
+export const ShowroomCloseCode = { TooManyInvalidMessages: 4400 } as const;
+
+export interface RoomServices {
+  db: Database;
+  writer: CrmWriter;
+  secret: string;
+  reconnectSeconds: number;
+  /** Rooms report their tick and patch timings here (bench, /api/metrics). */
+  metrics: Map<string, RoomMetrics>;
+  log: (line: string) => void;
+}
+
+interface Visitor {
+  claims: TokenClaims;
+  name: string;
+  guard: ClientGuard;
+  /** Undefined for staff: only customers have a CRM visit. */
+  visit: VisitContext | undefined;
+}
+
+type ShowroomClient = Client<{ userData: Visitor; messages: ServerMessages }>;
+
+interface CreateOptions {
+  slug?: unknown;
+}
+
+interface JoinRequest {
+  token?: unknown;
+  name?: unknown;
+  role?: unknown;
+}
+
+/**
+ * The room class for one showroom, bound to the services it needs. A factory rather than
+ * module state, so several servers (tests, processes) never share anything by accident.
+ */
+export function createShowroomRoom(services: RoomServices) {
+  return class ShowroomRoom extends Room<{ state: ShowroomState }> {
+    private catalog!: Catalog;
+    private sim!: ShowroomSimulation;
+    private metrics = new RoomMetrics();
+    private capacity = 0;
+
+    override async onCreate(options: CreateOptions): Promise<void> {
+      const slug = typeof options.slug === "string" ? options.slug : "";
+      const catalog = slug ? await loadCatalog(services.db, slug) : undefined;
+      if (!catalog) throw new ServerError(404, `There is no showroom called "${slug}".`);
+      // One room per showroom: a second one would split its visitors into two worlds.
+      const existing = await matchMaker.query({ name: SHOWROOM_ROOM, slug } as never);
+      if (existing.some((room) => room.roomId !== this.roomId)) {
+        throw new ServerError(503, `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`);
+      }
+      this.catalog = catalog;
+      this.capacity = catalog.showroom.capacity;
+      this.maxClients = this.capacity;
+      this.sim = new ShowroomSimulation(catalog, this.capacity);
+      const state = new ShowroomState();
+      state.slug = slug;
+      for (const { sku, position } of catalog.products) {
+        const product = new ProductState();
+        product.sku = sku;
+        writeProductTransform(product, [position[0], position[1], position[2], 0, 0, 0, 1]);
+        state.products.set(sku, product);
+      }
+      this.state = state;
+      this.setPatchRate(PATCH_INTERVAL_MS);
+      this.setSimulationInterval((deltaMs) => this.tick(deltaMs), 1000 / 30);
+      this.registerMessages();
+      services.metrics.set(this.roomId, this.metrics);
+      services.log(`[room] showroom "${slug}" opened (room ${this.roomId}, capacity ${this.capacity})`);
+    }
+
+    override async onAuth(_client: Client, options: JoinRequest, _context: AuthContext): Promise<Visitor> {
+      let claims: TokenClaims;
+      try {
+        claims = verifyToken(services.secret, options?.token);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw new ServerError(401, `Cannot enter the showroom: ${error.message}.`);
+        throw error;
+      }
+      if (options.role !== undefined && options.role !== claims.role) {
+        throw new ServerError(403, `Cannot enter as "${String(options.role)}": this token was signed for a ${claims.role}.`);
+      }
+      if (claims.role === "manager") throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
+      const name = validateDisplayName(options.name);
+      if (!name.ok) throw new ServerError(400, `Cannot enter the showroom: ${name.reason}.`);
+      return { claims, name: name.value, guard: new ClientGuard(), visit: undefined };
+    }
+
+    override async onJoin(client: ShowroomClient, _options: JoinRequest, visitor: Visitor): Promise<void> {
+      if (this.sim.avatars.size >= this.capacity) {
+        throw new ServerError(503, `The showroom "${this.catalog.showroom.name.en}" is full (${this.capacity} visitors). Please try again in a few minutes.`);
+      }
+      client.userData = visitor;
+      const role = visitor.claims.role === "agent" ? Role.Agent : Role.Customer;
+      if (role === Role.Customer) visitor.visit = await this.openVisit(visitor, client.sessionId);
+      const avatar = new AvatarState();
+      avatar.name = visitor.name || (role === Role.Agent ? "Agent" : "Guest");
+      avatar.role = role;
+      avatar.connected = true;
+      const eid = this.sim.addVisitor(client.sessionId, role);
+      // Written now, not at the next patch: the joiner's full state may be sent before it.
+      const spawnPose = new Float64Array(21);
+      readAvatarPose(this.sim.world, eid, spawnPose);
+      writeAvatarPose(avatar, spawnPose);
+      this.state.avatars.set(client.sessionId, avatar);
+      if (visitor.visit) services.writer.record(interaction(visitor.visit, "session_joined", { sessionId: client.sessionId, roomId: this.roomId, name: avatar.name }));
+      client.send("welcome", {
+        sessionId: client.sessionId,
+        customerId: visitor.visit?.customerId ?? "",
+        visitId: visitor.visit?.visitId ?? "",
+        name: avatar.name,
+        resumed: false,
+      });
+    }
+
+    override async onDrop(client: ShowroomClient): Promise<void> {
+      const avatar = this.state.avatars.get(client.sessionId);
+      if (avatar) avatar.connected = false;
+      await this.allowReconnection(client, services.reconnectSeconds);
+    }
+
+    override onReconnect(client: ShowroomClient): void {
+      const avatar = this.state.avatars.get(client.sessionId);
+      if (avatar) avatar.connected = true;
+      const visitor = client.userData;
+      client.send("welcome", {
+        sessionId: client.sessionId,
+        customerId: visitor?.visit?.customerId ?? "",
+        visitId: visitor?.visit?.visitId ?? "",
+        name: avatar?.name ?? "",
+        resumed: true,
+      });
+    }
+
+    override onLeave(client: ShowroomClient, code?: number): void {
+      const visit = client.userData?.visit;
+      this.handleEvents(this.sim.removeVisitor(client.sessionId), visit);
+      this.state.avatars.delete(client.sessionId);
+      if (visit) {
+        services.writer.record(interaction(visit, "session_left", { sessionId: client.sessionId, code: code ?? null }));
+        services.writer.endVisit(visit.visitId);
+      }
+    }
+
+    override onBeforePatch(): void {
+      const started = performance.now();
+      syncDirtyToState(this.sim, this.state);
+      this.metrics.syncMs.add(performance.now() - started);
+    }
+
+    override broadcastPatch(): boolean {
+      const started = performance.now();
+      const changed = super.broadcastPatch();
+      this.metrics.patchMs.add(performance.now() - started);
+      return changed;
+    }
+
+    override onDispose(): void {
+      this.sim.endAllDwells();
+      this.handleEvents(this.sim.drain());
+      services.metrics.delete(this.roomId);
+      services.log(`[room] showroom "${this.state.slug}" closed (room ${this.roomId})`);
+    }
+
+    private tick(deltaMs: number): void {
+      const started = performance.now();
+      this.sim.advance(deltaMs);
+      this.handleEvents(this.sim.drain());
+      this.metrics.tickMs.add(performance.now() - started);
+    }
+
+    private registerMessages(): void {
+      for (const type of CLIENT_MESSAGE_TYPES) {
+        this.onMessage(type, (client: ShowroomClient, message: unknown) => this.receive(client, type, message));
+      }
+      this.onMessage("*", (client: ShowroomClient, type: string | number) => {
+        this.refuse(client, String(type).slice(0, 40), "unknown message type");
+      });
+    }
+
+    /** The one door every client message passes: rate, shape, then the handler. */
+    private receive<K extends ClientMessageType>(client: ShowroomClient, type: K, message: unknown): void {
+      const visitor = client.userData;
+      if (!visitor) return;
+      if (!visitor.guard.allow(type, Date.now())) {
+        this.refuse(client, type, "too many messages");
+        return;
+      }
+      const result = validators[type](message);
+      if (!result.ok) {
+        this.refuse(client, type, result.reason);
+        return;
+      }
+      this.handle(client, type, result.value as ClientMessages[K]);
+    }
+
+    private handle<K extends ClientMessageType>(client: ShowroomClient, type: K, message: ClientMessages[K]): void {
+      const sessionId = client.sessionId;
+      switch (type) {
+        case "pose":
+          this.sim.queuePose(sessionId, message as ClientMessages["pose"]);
+          return;
+        case "teleport": {
+          const { x, z } = message as ClientMessages["teleport"];
+          this.sim.queueTeleport(sessionId, x, z);
+          return;
+        }
+        case "grab": {
+          const { sku, hand } = message as ClientMessages["grab"];
+          if (!this.sim.queueGrab(sessionId, sku, hand as Hand)) client.send("grab:refused", { sku, hand, reason: "unknown_product" });
+          return;
+        }
+        case "release":
+          this.sim.queueRelease(sessionId, (message as ClientMessages["release"]).hand as Hand);
+          return;
+        case "chat":
+          void this.chat(client, message as ClientMessages["chat"]);
+          return;
+      }
+    }
+
+    /** A chat line is acknowledged and shown to the room only once it is in the CRM. */
+    private async chat(client: ShowroomClient, message: ClientMessages["chat"]): Promise<void> {
+      const visitor = client.userData;
+      const avatar = this.state.avatars.get(client.sessionId);
+      if (!visitor || !avatar) return;
+      const sentAt = new Date();
+      const id = uuidv7();
+      if (visitor.visit) {
+        const row = interaction(visitor.visit, "chat", { text: message.text, clientMessageId: message.clientMessageId, sessionId: client.sessionId }, { occurredAt: sentAt });
+        row.id = id;
+        try {
+          await services.writer.commit([row]);
+        } catch (error) {
+          services.log(`[room] chat from ${client.sessionId} not saved: ${(error as Error).message}`);
+          client.send("chat:refused", { clientMessageId: message.clientMessageId, reason: "The message could not be saved. Please send it again." });
+          return;
+        }
+      }
+      client.send("chat:ack", { clientMessageId: message.clientMessageId, id });
+      this.broadcast("chat", { id, sessionId: client.sessionId, name: avatar.name, role: avatar.role, text: message.text, sentAt: sentAt.toISOString() });
+    }
+
+    private refuse(client: ShowroomClient, type: string, reason: string): void {
+      const visitor = client.userData;
+      if (!visitor) return;
+      const now = Date.now();
+      const disconnect = visitor.guard.strike(now);
+      services.log(`[room] refused "${type}" from ${client.sessionId}: ${reason}`);
+      if (visitor.guard.shouldReport(now)) client.send("refused", { type, reason });
+      if (disconnect) {
+        services.log(`[room] disconnecting ${client.sessionId}: too many refused messages`);
+        client.leave(ShowroomCloseCode.TooManyInvalidMessages, "Too many invalid messages");
+      }
+    }
+
+    /** `leaverVisit`: events of a visitor who is leaving, no longer among the room's clients. */
+    private handleEvents(events: ShowroomEvent[], leaverVisit?: VisitContext): void {
+      for (const event of events) {
+        const client = this.clients.getById(event.sessionId) as ShowroomClient | undefined;
+        const visit = client ? client.userData?.visit : leaverVisit;
+        switch (event.type) {
+          case "grab_refused":
+            client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
+            break;
+          case "teleport_refused":
+            client?.send("teleport:refused", { reason: event.reason });
+            break;
+          case "grabbed":
+            if (visit) services.writer.record(interaction(visit, "product_grabbed", { hand: event.hand }, { productSku: event.sku }));
+            break;
+          case "released":
+            if (visit) services.writer.record(interaction(visit, "product_released", { hand: event.hand, position: event.position }, { productSku: event.sku }));
+            break;
+          case "dwell":
+            if (visit) {
+              const endedAt = new Date(Date.now() - event.endedAgoMs);
+              services.writer.record(interaction(visit, "product_dwell", { durationMs: Math.round(event.durationMs) }, { productSku: event.sku, occurredAt: new Date(endedAt.getTime() - event.durationMs) }));
+            }
+            break;
+        }
+      }
+    }
+
+    private async openVisit(visitor: Visitor, sessionId: string): Promise<VisitContext> {
+      const customerId = visitor.claims.sub;
+      const visitId = uuidv7();
+      await services.db.transaction(async (tx) => {
+        const found = await tx.update(customers).set({ lastSeenAt: new Date(), ...(visitor.name ? { displayName: visitor.name } : {}) }).where(eq(customers.id, customerId)).returning({ id: customers.id });
+        if (found.length === 0) throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
+        await tx.insert(visits).values({ id: visitId, customerId, showroomId: this.catalog.showroom.id, roomId: this.roomId, startedAt: new Date() });
+      });
+      services.log(`[room] ${sessionId} joined "${this.state.slug}" as customer ${customerId}`);
+      return { customerId, showroomId: this.catalog.showroom.id, visitId };
+    }
+  };
+}

@@ -1,0 +1,177 @@
+import {
+  addAvatar,
+  addProduct,
+  createShowroomWorld,
+  drainEvents,
+  endAllDwells,
+  queueGrab,
+  queuePose,
+  queueRelease,
+  queueTeleport,
+  removeAvatar,
+  stepWorld,
+  type Hand,
+  type Role,
+  type ShowroomWorld,
+  type Vec3,
+} from "../../ecs";
+import type { Catalog } from "../../db/catalog";
+
+/** Simulation rate; patches go out at PATCH_INTERVAL_MS on their own clock. */
+export const SIM_STEP_MS = 1000 / 30;
+/** After a stall (GC, slow host) the world catches up at most this many steps at once. */
+const MAX_STEPS_PER_ADVANCE = 5;
+
+const HEAD_HEIGHT = 1.6;
+
+/**
+ * The room's ECS world and the mapping between its entity ids and the names the outside
+ * world uses (session ids, SKUs). Inputs go in through queue methods; `advance` runs the
+ * systems on a fixed timestep and hands back what happened.
+ */
+export class ShowroomSimulation {
+  readonly world: ShowroomWorld;
+  private readonly avatarBySession = new Map<string, number>();
+  private readonly sessionByAvatar = new Map<number, string>();
+  private readonly productBySku = new Map<string, number>();
+  private readonly skuByProduct = new Map<number, string>();
+  private accumulatorMs = 0;
+  private spawnCount = 0;
+
+  constructor(private readonly catalog: Catalog, capacity: number) {
+    this.world = createShowroomWorld(catalog.showroom.bounds, {}, capacity + catalog.products.length + 8);
+    for (const product of catalog.products) {
+      const [x, y, z] = product.position;
+      const eid = addProduct(this.world, { x, y, z, qx: 0, qy: 0, qz: 0, qw: 1, grabbable: product.grabbable });
+      this.productBySku.set(product.sku, eid);
+      this.skuByProduct.set(eid, product.sku);
+    }
+  }
+
+  get products(): ReadonlyMap<string, number> {
+    return this.productBySku;
+  }
+
+  get avatars(): ReadonlyMap<string, number> {
+    return this.avatarBySession;
+  }
+
+  avatarOf(sessionId: string): number | undefined {
+    return this.avatarBySession.get(sessionId);
+  }
+
+  sessionOf(avatar: number): string | undefined {
+    return this.sessionByAvatar.get(avatar);
+  }
+
+  skuOf(product: number): string | undefined {
+    return this.skuByProduct.get(product);
+  }
+
+  /** Places a newcomer at the showroom's spawn point, spread on a small ring so crowds don't overlap. */
+  addVisitor(sessionId: string, role: Role): number {
+    const { spawn } = this.catalog.showroom;
+    const angle = this.spawnCount++ * 2.399963; // golden angle: evenly spread, never repeating
+    const radius = 0.6 * Math.sqrt(this.spawnCount % 40);
+    const x = spawn.x + Math.cos(angle) * radius;
+    const z = spawn.z + Math.sin(angle) * radius;
+    const pose = [x, HEAD_HEIGHT, z, 0, 0, 0, 1, x - 0.25, 1.1, z - 0.3, 0, 0, 0, 1, x + 0.25, 1.1, z - 0.3, 0, 0, 0, 1];
+    const eid = addAvatar(this.world, { role, pose });
+    this.avatarBySession.set(sessionId, eid);
+    this.sessionByAvatar.set(eid, sessionId);
+    return eid;
+  }
+
+  /**
+   * Removes the visitor's avatar and returns what that caused (a held product released, an
+   * open dwell closed). Drained at once: bitECS hands the freed id to the next newcomer.
+   */
+  removeVisitor(sessionId: string): ShowroomEvent[] {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid === undefined) return [];
+    removeAvatar(this.world, eid);
+    const events = this.drain();
+    this.avatarBySession.delete(sessionId);
+    this.sessionByAvatar.delete(eid);
+    return events;
+  }
+
+  queuePose(sessionId: string, pose: ArrayLike<number>): void {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid !== undefined) queuePose(this.world, eid, pose);
+  }
+
+  queueTeleport(sessionId: string, x: number, z: number): void {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid !== undefined) queueTeleport(this.world, eid, x, z);
+  }
+
+  /** False when the SKU is not in this showroom. */
+  queueGrab(sessionId: string, sku: string, hand: Hand): boolean {
+    const eid = this.avatarBySession.get(sessionId);
+    const product = this.productBySku.get(sku);
+    if (product === undefined) return false;
+    if (eid !== undefined) queueGrab(this.world, eid, product, hand);
+    return true;
+  }
+
+  queueRelease(sessionId: string, hand: Hand): void {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid !== undefined) queueRelease(this.world, eid, hand);
+  }
+
+  /** Runs as many fixed steps as the elapsed wall time calls for; returns the number run. */
+  advance(elapsedMs: number): number {
+    this.accumulatorMs += elapsedMs;
+    let steps = 0;
+    while (this.accumulatorMs >= SIM_STEP_MS && steps < MAX_STEPS_PER_ADVANCE) {
+      stepWorld(this.world, SIM_STEP_MS);
+      this.accumulatorMs -= SIM_STEP_MS;
+      steps++;
+    }
+    if (steps === MAX_STEPS_PER_ADVANCE) this.accumulatorMs = Math.min(this.accumulatorMs, SIM_STEP_MS);
+    return steps;
+  }
+
+  /** Closes every open dwell (graceful shutdown); the dwells come out of the next drain. */
+  endAllDwells(): void {
+    endAllDwells(this.world);
+  }
+
+  /** Events since the last drain, named by session id and SKU. */
+  drain(): ShowroomEvent[] {
+    const out: ShowroomEvent[] = [];
+    for (const event of drainEvents(this.world)) {
+      const sessionId = this.sessionByAvatar.get(event.avatar);
+      if (sessionId === undefined) continue;
+      if (event.type === "teleport_refused") {
+        out.push({ type: event.type, sessionId, reason: event.reason });
+        continue;
+      }
+      const sku = this.skuByProduct.get(event.product) ?? "";
+      switch (event.type) {
+        case "grabbed":
+          out.push({ type: "grabbed", sessionId, sku, hand: event.hand });
+          break;
+        case "released":
+          out.push({ type: "released", sessionId, sku, hand: event.hand, position: event.position });
+          break;
+        case "grab_refused":
+          out.push({ type: "grab_refused", sessionId, sku, hand: event.hand, reason: event.reason });
+          break;
+        case "dwell":
+          out.push({ type: "dwell", sessionId, sku, durationMs: event.durationMs, endedAgoMs: this.world.time.elapsedMs - event.atMs });
+          break;
+      }
+    }
+    return out;
+  }
+}
+
+/** What happened in the simulation, in the room's vocabulary. */
+export type ShowroomEvent =
+  | { type: "grabbed"; sessionId: string; sku: string; hand: Hand }
+  | { type: "released"; sessionId: string; sku: string; hand: Hand; position: Vec3 }
+  | { type: "grab_refused"; sessionId: string; sku: string; hand: Hand; reason: string }
+  | { type: "dwell"; sessionId: string; sku: string; durationMs: number; endedAgoMs: number }
+  | { type: "teleport_refused"; sessionId: string; reason: string };

@@ -1,0 +1,120 @@
+import { Client, type Room } from "@colyseus/sdk";
+import type { GuestTokenResponse } from "../../schema/api";
+import { unpackPose } from "../../schema/codec";
+import type { ServerMessages } from "../../schema/messages";
+import { ShowroomState, type AvatarState } from "../../schema/state";
+
+export type ReceivedMessage = { [K in keyof ServerMessages]: { type: K; payload: ServerMessages[K] } }[keyof ServerMessages];
+
+export interface Visitor {
+  client: Client;
+  room: Room<unknown, ShowroomState>;
+  guest: GuestTokenResponse;
+  sessionId: string;
+  received: ReceivedMessage[];
+  /** Resolves when predicate holds (checked on every state change and message), rejects after timeoutMs. */
+  until(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  sendPose(pose: number[]): void;
+  /** The head position of an avatar as this visitor's client last decoded it. */
+  headOf(sessionId: string): { x: number; y: number; z: number } | undefined;
+  leave(): Promise<void>;
+}
+
+export async function guestToken(baseUrl: string, visitorId?: string): Promise<GuestTokenResponse> {
+  const response = await fetch(`${baseUrl}/api/guest-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(visitorId ? { visitorId } : {}),
+  });
+  if (!response.ok) throw new Error(`guest token: ${response.status} ${await response.text()}`);
+  return (await response.json()) as GuestTokenResponse;
+}
+
+/** A customer with a real SDK client, joined to a showroom and holding its first state. */
+export async function joinShowroom(baseUrl: string, options: { slug?: string; name?: string; visitorId?: string; token?: string; role?: string } = {}): Promise<Visitor> {
+  const guest = await guestToken(baseUrl, options.visitorId);
+  const client = new Client(baseUrl);
+  const room = await client.joinOrCreate<ShowroomState>(
+    "showroom",
+    { slug: options.slug ?? "home-living", token: options.token ?? guest.token, name: options.name ?? "Tester", ...(options.role ? { role: options.role } : {}) },
+    ShowroomState,
+  );
+  return wrap(client, room, guest);
+}
+
+export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: GuestTokenResponse): Visitor {
+  const received: ReceivedMessage[] = [];
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((check) => check());
+  room.onMessage("*", (type, payload) => {
+    received.push({ type, payload } as ReceivedMessage);
+    notify();
+  });
+  room.onStateChange(notify);
+  const visitor: Visitor = {
+    client,
+    room,
+    guest,
+    sessionId: room.sessionId,
+    received,
+    until(predicate, timeoutMs = 5000, what = "condition") {
+      return new Promise((resolve, reject) => {
+        if (predicate()) return resolve();
+        const check = () => {
+          if (!predicate()) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+    sendPose(pose) {
+      room.send("pose", pose);
+    },
+    headOf(sessionId) {
+      const avatar: AvatarState | undefined = room.state?.avatars?.get(sessionId);
+      if (!avatar) return undefined;
+      const out = new Array<number>(7);
+      unpackPose(avatar.hxz, avatar.hy, avatar.hq, out);
+      return { x: out[0], y: out[1], z: out[2] };
+    },
+    async leave() {
+      await room.leave(true).catch(() => undefined);
+    },
+  };
+  return visitor;
+}
+
+/** A pose with the head at (x, 1.6, z) looking along yaw (radians, 0 = -Z), hands in front. */
+export function standingPose(x: number, z: number, yaw = 0, rightHand?: [number, number, number]): number[] {
+  const qy = Math.sin(yaw / 2);
+  const qw = Math.cos(yaw / 2);
+  const fx = -Math.sin(yaw);
+  const fz = -Math.cos(yaw);
+  const right = rightHand ?? [x + 0.25 * Math.cos(yaw) + 0.3 * fx, 1.1, z - 0.25 * Math.sin(yaw) + 0.3 * fz];
+  return [x, 1.6, z, 0, qy, 0, qw, x + 0.3 * fx - 0.25 * Math.cos(yaw), 1.1, z + 0.3 * fz + 0.25 * Math.sin(yaw), 0, qy, 0, qw, right[0], right[1], right[2], 0, qy, 0, qw];
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Walks the visitor to (x, z) at a legal pace by sending poses at 30 Hz; resolves when the server has it there. */
+export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): Promise<void> {
+  const start = visitor.headOf(visitor.sessionId);
+  if (!start) throw new Error("no avatar yet");
+  const distance = Math.hypot(x - start.x, z - start.z);
+  const steps = Math.max(1, Math.ceil(distance / 0.09)); // 2.7 m/s at 30 Hz, under the 4 m/s limit
+  for (let i = 1; i <= steps; i++) {
+    const t = i / steps;
+    visitor.sendPose(standingPose(start.x + (x - start.x) * t, start.z + (z - start.z) * t, yaw));
+    await sleep(33);
+  }
+  await visitor.until(() => {
+    const head = visitor.headOf(visitor.sessionId);
+    return head !== undefined && Math.hypot(head.x - x, head.z - z) < 0.05;
+  }, 5000, `arrival at ${x}, ${z}`);
+}
