@@ -1,3 +1,4 @@
 // Every table the application knows, for drizzle's relational queries and drizzle-kit.
 export * from "./tables/core";
 export * from "./tables/assistant";
+export * from "./tables/support";

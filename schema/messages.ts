@@ -20,9 +20,13 @@ export interface ClientMessages {
   grab: { sku: string; hand: HandIndex };
   release: { hand: HandIndex };
   chat: { text: string; clientMessageId: string };
+  /** Live support (below): ask for a person, talk privately with them, rate the help. */
+  "support:request": SupportRequestMessage;
+  "support:say": SupportSayMessage;
+  "support:csat": SupportCsatMessage;
 }
 export type ClientMessageType = keyof ClientMessages;
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat"];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat", "support:request", "support:say", "support:csat"];
 
 export interface ChatLine {
   id: string;
@@ -43,6 +47,14 @@ export interface ServerMessages {
   "teleport:refused": { reason: string };
   /** A message was malformed or too frequent; it changed nothing. */
   refused: { type: string; reason: string };
+  /** Live support (below). */
+  "support:status": { ticket: SupportTicketView | null };
+  "support:requested": { ticketId: string; merged: boolean };
+  "support:say": SupportLine;
+  "support:say:ack": { clientMessageId: string; id: string };
+  "support:customer": { ticketId: string; sessionId: string; name: string };
+  "support:csat:ack": { ticketId: string };
+  "support:refused": { type: string; reason: string };
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -130,6 +142,9 @@ export const validators: { [K in ClientMessageType]: (message: unknown) => Valid
   grab: validateGrab,
   release: validateRelease,
   chat: validateChat,
+  "support:request": validateSupportRequest,
+  "support:say": validateSupportSay,
+  "support:csat": validateSupportCsat,
 };
 
 /** Options a client passes when joining a showroom room. */
@@ -148,4 +163,100 @@ export function validateDisplayName(value: unknown): Validation<string> {
   if (trimmed.length > MAX_DISPLAY_NAME) return fail(`name is longer than ${MAX_DISPLAY_NAME} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) return fail("name contains control characters");
   return ok(trimmed);
+}
+
+// Live support: a customer asks for a person, waits with a place in the queue, talks privately
+// with the agent who comes, and rates the help once it is resolved.
+
+export const MAX_SUPPORT_MESSAGE_LENGTH = 500;
+export const MAX_CSAT_COMMENT_LENGTH = 1000;
+
+export interface SupportRequestMessage {
+  /** What they need, in their words. */
+  message?: string;
+  /** The product they are at, when the client knows it; the server checks it is in the showroom. */
+  productSku?: string;
+}
+
+/** A customer's line goes to their open ticket; an agent names the ticket. */
+export interface SupportSayMessage {
+  text: string;
+  clientMessageId: string;
+  ticketId?: string;
+}
+
+export interface SupportCsatMessage {
+  ticketId: string;
+  /** 1 (poor) to 5 (excellent). */
+  score: number;
+  comment?: string;
+}
+
+/** The customer's own request as they see it: no other customer's, and no staff email. */
+export interface SupportTicketView {
+  ticketId: string;
+  status: "queued" | "assigned" | "agent_joined" | "resolved";
+  /** 1 when next; null once an agent has it. */
+  position: number | null;
+  agentName: string | null;
+  /** The agent's avatar in this showroom, once they are here. */
+  agentSessionId: string | null;
+  /** Resolved and not rated yet: show the satisfaction prompt. */
+  csatPending: boolean;
+}
+
+/** A private line, delivered only to the customer and the agent of the ticket. */
+export interface SupportLine {
+  id: string;
+  ticketId: string;
+  from: "customer" | "agent";
+  name: string;
+  text: string;
+  sentAt: string;
+}
+
+const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function optionalText(value: unknown, field: string, max: number): Validation<string | undefined> {
+  if (value === undefined || value === null) return ok(undefined);
+  if (typeof value !== "string") return fail(`${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed.length > max) return fail(`${field} is longer than ${max} characters`);
+  if (CONTROL_CHARACTERS.test(trimmed)) return fail(`${field} contains control characters`);
+  return ok(trimmed.length > 0 ? trimmed : undefined);
+}
+
+export function validateSupportRequest(message: unknown): Validation<SupportRequestMessage> {
+  if (message === undefined || message === null) return ok({});
+  if (!isRecord(message)) return fail("support:request must be an object");
+  const extra = onlyKeys(message, ["message", "productSku"]);
+  if (extra) return fail(extra);
+  const text = optionalText(message.message, "message", MAX_SUPPORT_MESSAGE_LENGTH);
+  if (!text.ok) return fail(text.reason);
+  const { productSku } = message;
+  if (productSku !== undefined && (typeof productSku !== "string" || !SKU_PATTERN.test(productSku))) return fail("productSku must be a product sku");
+  return ok({ ...(text.value ? { message: text.value } : {}), ...(productSku ? { productSku } : {}) });
+}
+
+export function validateSupportSay(message: unknown): Validation<SupportSayMessage> {
+  if (!isRecord(message)) return fail("support:say must be an object");
+  const extra = onlyKeys(message, ["text", "clientMessageId", "ticketId"]);
+  if (extra) return fail(extra);
+  const { ticketId } = message;
+  if (ticketId !== undefined && (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))) return fail("ticketId must be a ticket id");
+  const line = validateChat({ text: message.text, clientMessageId: message.clientMessageId });
+  if (!line.ok) return fail(line.reason.replace(/^chat/, "support:say"));
+  return ok({ ...line.value, ...(ticketId ? { ticketId } : {}) });
+}
+
+export function validateSupportCsat(message: unknown): Validation<SupportCsatMessage> {
+  if (!isRecord(message)) return fail("support:csat must be an object");
+  const extra = onlyKeys(message, ["ticketId", "score", "comment"]);
+  if (extra) return fail(extra);
+  const { ticketId, score } = message;
+  if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) return fail("ticketId must be a ticket id");
+  if (typeof score !== "number" || !Number.isInteger(score) || score < 1 || score > 5) return fail("score must be a whole number from 1 to 5");
+  const comment = optionalText(message.comment, "comment", MAX_CSAT_COMMENT_LENGTH);
+  if (!comment.ok) return fail(comment.reason);
+  return ok({ ticketId, score, ...(comment.value ? { comment: comment.value } : {}) });
 }

@@ -16,6 +16,7 @@ import { apiRouter } from "./http/api";
 import { clientApp } from "./http/static";
 import type { RoomMetrics } from "./room/metrics";
 import { createShowroomRoom, SHOWROOM_ROOM } from "./room/showroom-room";
+import { startSupport } from "./support";
 
 export interface RunningAtrium {
   url: string;
@@ -50,6 +51,7 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
   if (await seedShowroom(db.db, readCatalogFile())) log(`[db] seeded the demo showroom from data/demo-catalog.json`);
   const secret = await loadSigningSecret(db.db, config.secret);
   const writer = new CrmWriter(db.db, { log });
+  const support = await startSupport({ db: db.db, secret, log });
   const metrics = new Map<string, RoomMetrics>();
 
   const server = new Server({
@@ -60,6 +62,7 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
     ...(config.redisUrl ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl) } : {}),
     express: (app) => {
       app.disable("x-powered-by");
+      app.use("/api/support", support.router);
       app.use("/api", apiRouter({ db: db.db, secret, guestTokenTtlSeconds: config.guestTokenTtlSeconds, metrics }));
       app.get("/healthz", (_req, res) => {
         db.pool.query("SELECT 1").then(
@@ -86,6 +89,7 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
     stop() {
       stopping ??= (async () => {
         await server.gracefullyShutdown(false);
+        await support.stop();
         await writer.close();
         await db.close();
         await embedded?.stop();

@@ -1,8 +1,11 @@
 /**
- * Sends the local pose no faster than the server takes it (30 Hz), and not at all while it
- * stands still. A headset renders at 72-120 Hz; the newest pose at each send time wins.
+ * Sends the local pose no faster than the server takes it (30 Hz). A headset renders at
+ * 72-120 Hz; the newest pose at each send time wins. A still pose is repeated a few times a
+ * second: the server moves a head at most 4 m/s toward each pose it takes, so after a burst it
+ * needs the final pose again to arrive there.
  */
 export const POSE_SEND_INTERVAL_MS = 1000 / 30 + 1;
+const STILL_RESEND_MS = 250;
 const EPSILON = 1e-4;
 
 export class PoseSender {
@@ -12,10 +15,13 @@ export class PoseSender {
 
   constructor(private readonly send: (pose: number[]) => void) {}
 
-  /** Sends pose if the interval has passed and it changed; returns whether it went out. */
-  offer(nowMs: number, pose: ArrayLike<number>): boolean {
+  /**
+   * Sends pose if the interval has passed and it changed (or, when the server is still catching
+   * up with it, even unchanged); returns whether it went out.
+   */
+  offer(nowMs: number, pose: ArrayLike<number>, serverBehind = false): boolean {
     if (nowMs - this.lastSentAt < POSE_SEND_INTERVAL_MS) return false;
-    if (this.sentOnce && !this.changed(pose)) return false;
+    if (this.sentOnce && !serverBehind && !this.changed(pose) && nowMs - this.lastSentAt < STILL_RESEND_MS) return false;
     this.lastSentAt = nowMs;
     this.sentOnce = true;
     const message = new Array<number>(21);

@@ -1,6 +1,7 @@
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
-import { demoRequests, interactions, quoteRequests, supportTickets } from "../../db/schema";
+import { demoRequests, interactions, quoteRequests } from "../../db/schema";
+import { requestHelp } from "../support/tickets";
 import type { AssistantActions, RequestOrigin } from "./types";
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -13,7 +14,7 @@ export function createDatabaseActions(db: Database): AssistantActions {
   const recordInteraction = (
     tx: Transaction,
     origin: RequestOrigin,
-    type: "demo_requested" | "quote_requested" | "support_requested",
+    type: "demo_requested" | "quote_requested",
     productSku: string | null,
     payload: Record<string, unknown>,
   ) =>
@@ -46,19 +47,19 @@ export function createDatabaseActions(db: Database): AssistantActions {
         return { id };
       }),
 
-    requestSupport: (request) =>
-      db.transaction(async (tx) => {
-        const ticketId = uuidv7();
-        await tx.insert(supportTickets).values({
-          id: ticketId,
-          customerId: request.customerId,
-          showroomId: request.showroomId,
-          productSku: request.productSku,
-          reason: request.reason,
-        });
-        await recordInteraction(tx, request, "support_requested", request.productSku, { ticketId, reason: request.reason });
-        return { ticketId };
-      }),
+    // Through the support queue, which merges it into the customer's open ticket if there is one.
+    requestSupport: async (request) => {
+      const { ticket } = await requestHelp(db, {
+        customerId: request.customerId,
+        showroomId: request.showroomId,
+        visitId: request.visitId,
+        productSku: request.productSku,
+        reason: request.reason,
+        source: "assistant",
+        message: request.text,
+      });
+      return { ticketId: ticket.id };
+    },
   };
 }
 

@@ -7,6 +7,9 @@ export const MESSAGE_RATES: Record<ClientMessageType, { perSecond: number; burst
   grab: { perSecond: 10, burst: 10 },
   release: { perSecond: 10, burst: 10 },
   chat: { perSecond: 1, burst: 5 },
+  "support:request": { perSecond: 0.5, burst: 3 },
+  "support:say": { perSecond: 2, burst: 6 },
+  "support:csat": { perSecond: 0.5, burst: 3 },
 };
 
 /** Refused messages within STRIKE_WINDOW_MS after which a client is disconnected. */

@@ -1,4 +1,4 @@
-import { Room, ServerError, matchMaker, type AuthContext, type Client } from "@colyseus/core";
+import { Room, ServerError, matchMaker, type AuthContext, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import { readAvatarPose, Role, type Hand } from "../../ecs";
 import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
@@ -13,6 +13,7 @@ import type { CrmWriter } from "../crm/writer";
 import { ClientGuard } from "./client-guard";
 import { RoomMetrics } from "./metrics";
 import { ShowroomSimulation, type ShowroomEvent } from "./simulation";
+import { SupportChannel, type SupportMessageType } from "./support-channel";
 import { syncDirtyToState, writeAvatarPose, writeProductTransform } from "./state-sync";
 
 export const SHOWROOM_ROOM = "showroom";
@@ -37,6 +38,7 @@ interface Visitor {
   guard: ClientGuard;
   /** Undefined for staff: only customers have a CRM visit. */
   visit: VisitContext | undefined;
+  disconnectedByServer?: boolean;
 }
 
 type ShowroomClient = Client<{ userData: Visitor; messages: ServerMessages }>;
@@ -61,6 +63,7 @@ export function createShowroomRoom(services: RoomServices) {
     private sim!: ShowroomSimulation;
     private metrics = new RoomMetrics();
     private capacity = 0;
+    private support!: SupportChannel;
 
     override async onCreate(options: CreateOptions): Promise<void> {
       const slug = typeof options.slug === "string" ? options.slug : "";
@@ -75,6 +78,7 @@ export function createShowroomRoom(services: RoomServices) {
       this.capacity = catalog.showroom.capacity;
       this.maxClients = this.capacity;
       this.sim = new ShowroomSimulation(catalog, this.capacity);
+      this.support = new SupportChannel(services, catalog, this.sim, () => this.clients);
       const state = new ShowroomState();
       state.slug = slug;
       for (const { sku, position } of catalog.products) {
@@ -103,6 +107,7 @@ export function createShowroomRoom(services: RoomServices) {
         throw new ServerError(403, `Cannot enter as "${String(options.role)}": this token was signed for a ${claims.role}.`);
       }
       if (claims.role === "manager") throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
+      await this.support.authorize(_client, claims, options);
       const name = validateDisplayName(options.name);
       if (!name.ok) throw new ServerError(400, `Cannot enter the showroom: ${name.reason}.`);
       return { claims, name: name.value, guard: new ClientGuard(), visit: undefined };
@@ -119,7 +124,7 @@ export function createShowroomRoom(services: RoomServices) {
       avatar.name = visitor.name || (role === Role.Agent ? "Agent" : "Guest");
       avatar.role = role;
       avatar.connected = true;
-      const eid = this.sim.addVisitor(client.sessionId, role);
+      const eid = this.sim.addVisitor(client.sessionId, role, this.support.arrivalPose(client.sessionId));
       // Written now, not at the next patch: the joiner's full state may be sent before it.
       const spawnPose = new Float64Array(21);
       readAvatarPose(this.sim.world, eid, spawnPose);
@@ -133,12 +138,18 @@ export function createShowroomRoom(services: RoomServices) {
         name: avatar.name,
         resumed: false,
       });
+      void this.support.joined(client);
     }
 
-    override async onDrop(client: ShowroomClient): Promise<void> {
+    /** A lost connection keeps the avatar (shown as disconnected) for reconnectSeconds; onLeave follows if nobody returns. */
+    override onDrop(client: ShowroomClient): void {
+      // A client we disconnected for misbehaving gets no seat held.
+      if (client.userData?.disconnectedByServer || services.reconnectSeconds === 0) return;
       const avatar = this.state.avatars.get(client.sessionId);
       if (avatar) avatar.connected = false;
-      await this.allowReconnection(client, services.reconnectSeconds);
+      const seat = this.allowReconnection(client, services.reconnectSeconds);
+      // Refused while the room closes, or expired: either way onLeave follows.
+      Promise.resolve(seat).catch(() => undefined);
     }
 
     override onReconnect(client: ShowroomClient): void {
@@ -155,6 +166,7 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     override onLeave(client: ShowroomClient, code?: number): void {
+      this.support.left(client);
       const visit = client.userData?.visit;
       this.handleEvents(this.sim.removeVisitor(client.sessionId), visit);
       this.state.avatars.delete(client.sessionId);
@@ -165,6 +177,8 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     override onBeforePatch(): void {
+      // Colyseus runs its patch timer even for a room whose onCreate failed.
+      if (!this.sim) return;
       const started = performance.now();
       syncDirtyToState(this.sim, this.state);
       this.metrics.syncMs.add(performance.now() - started);
@@ -177,7 +191,14 @@ export function createShowroomRoom(services: RoomServices) {
       return changed;
     }
 
+    /** Logged, never fatal: one faulty handler must not take down every showroom in the process. */
+    override onUncaughtException(error: RoomException, methodName: RoomMethodName): void {
+      services.log(`[room] error in ${methodName} of room ${this.roomId}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
+    }
+
     override onDispose(): void {
+      if (!this.sim) return;
+      this.support.dispose();
       this.sim.endAllDwells();
       this.handleEvents(this.sim.drain());
       services.metrics.delete(this.roomId);
@@ -238,6 +259,11 @@ export function createShowroomRoom(services: RoomServices) {
         case "chat":
           void this.chat(client, message as ClientMessages["chat"]);
           return;
+        case "support:request":
+        case "support:say":
+        case "support:csat":
+          this.support.receive(client, type, message as ClientMessages[SupportMessageType]);
+          return;
       }
     }
 
@@ -272,6 +298,7 @@ export function createShowroomRoom(services: RoomServices) {
       if (visitor.guard.shouldReport(now)) client.send("refused", { type, reason });
       if (disconnect) {
         services.log(`[room] disconnecting ${client.sessionId}: too many refused messages`);
+        visitor.disconnectedByServer = true;
         client.leave(ShowroomCloseCode.TooManyInvalidMessages, "Too many invalid messages");
       }
     }

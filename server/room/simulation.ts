@@ -68,15 +68,18 @@ export class ShowroomSimulation {
     return this.skuByProduct.get(product);
   }
 
-  /** Places a newcomer at the showroom's spawn point, spread on a small ring so crowds don't overlap. */
-  addVisitor(sessionId: string, role: Role): number {
+  /**
+   * Places a newcomer at the showroom's spawn point, spread on a small ring so crowds don't overlap,
+   * or at `placed` when the server chose the spot (an agent arriving next to a customer).
+   */
+  addVisitor(sessionId: string, role: Role, placed?: ArrayLike<number>): number {
     const { spawn } = this.catalog.showroom;
     const angle = this.spawnCount++ * 2.399963; // golden angle: evenly spread, never repeating
     const radius = 0.6 * Math.sqrt(this.spawnCount % 40);
     const x = spawn.x + Math.cos(angle) * radius;
     const z = spawn.z + Math.sin(angle) * radius;
     const pose = [x, HEAD_HEIGHT, z, 0, 0, 0, 1, x - 0.25, 1.1, z - 0.3, 0, 0, 0, 1, x + 0.25, 1.1, z - 0.3, 0, 0, 0, 1];
-    const eid = addAvatar(this.world, { role, pose });
+    const eid = addAvatar(this.world, { role, pose: placed ?? pose });
     this.avatarBySession.set(sessionId, eid);
     this.sessionByAvatar.set(eid, sessionId);
     return eid;

@@ -1,7 +1,13 @@
+import { readFileSync } from "node:fs";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoCatalogPath, seedShowroom, type CatalogFile } from "../../db/catalog";
+import { showrooms } from "../../db/schema";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
-import { joinShowroom, sleep, standingPose, walkTo, type Visitor } from "../support/visitor";
+import { eventually, guestToken, joinShowroom, productAt, sleep, standingPose, teleportTo, walkTo, type Visitor } from "../support/visitor";
+
+type InteractionRow = { type: string; customer_id: string; product_sku: string | null; payload: Record<string, unknown> };
 
 describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
   let server: TestServer;
@@ -12,6 +18,8 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 5000, "own avatar in the state");
     return visitor;
   };
+  const interactionsOf = async (customerId: string): Promise<InteractionRow[]> =>
+    (await server.database.pool.query("SELECT type, customer_id, product_sku, payload FROM interactions WHERE customer_id = $1 ORDER BY occurred_at", [customerId])).rows;
 
   beforeAll(async () => {
     server = await startTestServer({ database: kind });
@@ -31,12 +39,12 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     await ben.until(() => {
       const head = ben.headOf(ana.sessionId);
       return head !== undefined && Math.abs(head.x - 2) < 0.01 && Math.abs(head.z - 5) < 0.01;
-    }, 1000, "Ana's new position at Ben's");
-    const seen = ben.headOf(ana.sessionId)!;
-    expect(seen.y).toBeCloseTo(1.6, 2);
+    }, 3000, "Ana's new position at Ben's");
+    expect(ben.headOf(ana.sessionId)!.y).toBeCloseTo(1.6, 2);
+    await Promise.all([ana.leave(), ben.leave()]);
   });
 
-  it("a visitor cannot outrun the speed limit or leave the showroom", async () => {
+  it("a visitor cannot outrun the speed limit or walk out of the showroom", async () => {
     const cat = await join({ name: "Cat" });
     const start = cat.headOf(cat.sessionId)!;
     // 20 m in one message: the server moves the avatar only as far as a walk allows.
@@ -45,13 +53,195 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     const after = cat.headOf(cat.sessionId)!;
     expect(start.z - after.z).toBeGreaterThan(0.05);
     expect(start.z - after.z).toBeLessThan(2.5);
-    // Walking into the east wall stops at the bounds (maxX 15).
-    await walkTo(cat, 14.5, 8).catch(() => undefined);
+    await teleportTo(cat, 14, 8);
     for (let i = 0; i < 30; i++) {
-      cat.sendPose(standingPose(14.5 + i * 0.09, 8));
+      cat.sendPose(standingPose(14 + i * 0.09, 8));
       await sleep(33);
     }
     await sleep(200);
     expect(cat.headOf(cat.sessionId)!.x).toBeLessThanOrEqual(15.001);
+    expect(cat.headOf(cat.sessionId)!.x).toBeGreaterThan(14.9);
+    await cat.leave();
+  });
+
+  it("grabbing is exclusive, a held product follows the hand, and a released one stays where it was put", async () => {
+    const ana = await join({ name: "Ana" });
+    const ben = await join({ name: "Ben" });
+    await Promise.all([teleportTo(ana, -0.5, -3.2), teleportTo(ben, 0.5, -3.2)]);
+    ana.sendPose(standingPose(-0.5, -3.2, 0, [-0.2, 0.9, -3.8]));
+    ben.sendPose(standingPose(0.5, -3.2, 0, [0.2, 0.9, -3.8]));
+    await sleep(150);
+
+    ana.room.send("grab", { sku: "VASE-KOI", hand: 1 });
+    await ben.until(() => productAt(ben, "VASE-KOI")?.heldBy === ana.sessionId, 2000, "the vase held by Ana");
+    ben.room.send("grab", { sku: "VASE-KOI", hand: 1 });
+    await ben.until(() => ben.received.some((m) => m.type === "grab:refused"), 2000, "Ben's grab refused");
+    const refusal = ben.received.find((m) => m.type === "grab:refused");
+    expect(refusal?.payload).toMatchObject({ sku: "VASE-KOI", reason: "held_by_other" });
+    expect(productAt(ana, "VASE-KOI")?.heldBy).toBe(ana.sessionId);
+
+    // Ana lifts her hand by 40 cm: the vase goes with it.
+    const before = productAt(ana, "VASE-KOI")!;
+    ana.sendPose(standingPose(-0.5, -3.2, 0, [-0.2, 1.3, -3.8]));
+    await ben.until(() => (productAt(ben, "VASE-KOI")?.y ?? 0) > before.y + 0.35, 2000, "the vase lifted");
+
+    ana.room.send("release", { hand: 1 });
+    await ben.until(() => productAt(ben, "VASE-KOI")?.heldBy === "", 2000, "the vase released");
+    const released = productAt(ben, "VASE-KOI")!;
+    await sleep(300);
+    expect(productAt(ben, "VASE-KOI")).toEqual(released);
+    expect(released.y).toBeCloseTo(before.y + 0.4, 2);
+
+    ben.room.send("grab", { sku: "VASE-KOI", hand: 1 });
+    await ana.until(() => productAt(ana, "VASE-KOI")?.heldBy === ben.sessionId, 2000, "the vase now held by Ben");
+    ben.room.send("release", { hand: 1 });
+    await eventually(
+      () => interactionsOf(ana.guest.customerId),
+      (rows) => rows.some((r) => r.type === "product_grabbed" && r.product_sku === "VASE-KOI") && rows.some((r) => r.type === "product_released"),
+    );
+    await Promise.all([ana.leave(), ben.leave()]);
+  });
+
+  it("a dropped visitor reconnects to the same avatar", async () => {
+    const dan = await join({ name: "Dan" });
+    const eve = await join({ name: "Eve" });
+    await teleportTo(dan, 3, 2);
+    const token = dan.room.reconnectionToken;
+    await dan.room.leave(false);
+    await eve.until(() => eve.room.state.avatars.get(dan.sessionId)?.connected === false, 3000, "Dan shown as disconnected");
+    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(3, 2), z: expect.closeTo(2, 2) });
+
+    const room = await dan.client.reconnect(token, dan.room.state.constructor as never);
+    expect(room.sessionId).toBe(dan.sessionId);
+    await eve.until(() => eve.room.state.avatars.get(dan.sessionId)?.connected === true, 3000, "Dan back");
+    const dans = [...eve.room.state.avatars.values()].filter((avatar) => avatar.name === "Dan");
+    expect(dans).toHaveLength(1);
+    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(3, 2), z: expect.closeTo(2, 2) });
+    await room.leave(true);
+    await eve.leave();
+  });
+
+  it("refuses bad input without changing anything, leaves others unaffected, and disconnects a persistent offender", async () => {
+    const mal = await join({ name: "Mallory" });
+    const fay = await join({ name: "Fay" });
+    const where = mal.headOf(mal.sessionId)!;
+    const bad: Array<[string, unknown]> = [
+      ["pose", [NaN, ...standingPose(0, 0).slice(1)]],
+      ["pose", [...standingPose(0, 0).slice(0, 3), 0, 0, 0, 2, ...standingPose(0, 0).slice(7)]],
+      ["pose", [1, 2, 3]],
+      ["pose", "up"],
+      ["grab", { sku: "VASE-KOI", hand: 7 }],
+      ["teleport", { x: Infinity, z: 0 }],
+      ["chat", { text: "x".repeat(10_000), clientMessageId: "big" }],
+      ["chat", { text: "hi", clientMessageId: "bad id!" }],
+      ["dance", { style: "tango" }],
+    ];
+    for (const [type, message] of bad) mal.room.send(type, message);
+    await mal.until(() => mal.received.filter((m) => m.type === "refused").length >= 3, 3000, "refusals");
+    const reasons = mal.received.filter((m) => m.type === "refused").map((m) => m.payload);
+    expect(reasons[0]).toMatchObject({ type: "pose", reason: expect.stringContaining("finite") });
+    await sleep(200);
+    expect(mal.headOf(mal.sessionId)).toEqual(where);
+    expect(server.output()).toContain("unknown message type");
+    expect(server.output()).toContain("not a unit quaternion");
+
+    // Fay still moves and is seen moving while Mallory misbehaves.
+    await walkTo(fay, where.x + 1, where.z - 1);
+    await mal.until(() => Math.abs((mal.headOf(fay.sessionId)?.x ?? 0) - (where.x + 1)) < 0.01, 2000, "Fay's move seen by Mallory");
+
+    const closed = new Promise<number>((resolve) => mal.room.onLeave((code) => resolve(code)));
+    for (let i = 0; i < 40; i++) mal.room.send("pose", [NaN]);
+    expect(await closed).toBe(4400);
+    await fay.until(() => !fay.room.state.avatars.has(mal.sessionId), 3000, "Mallory removed");
+    // A flood of valid messages is limited too.
+    for (let i = 0; i < 200; i++) fay.sendPose(standingPose(where.x + 1, where.z - 1));
+    await fay.until(() => fay.received.some((m) => m.type === "refused" && m.payload.reason === "too many messages"), 2000, "rate limit");
+    await fay.leave();
+  });
+
+  it("records chat (acknowledged only once committed) and product dwell for the right customer", async () => {
+    const gus = await join({ name: "Gus" });
+    const hal = await join({ name: "Hal" });
+    gus.room.send("chat", { text: "  Is the Oslo sofa available in navy?  ", clientMessageId: "c-1" });
+    await gus.until(() => gus.received.some((m) => m.type === "chat:ack"), 3000, "chat ack");
+    const ack = gus.received.find((m) => m.type === "chat:ack")!.payload as { id: string; clientMessageId: string };
+    const { rows } = await server.database.pool.query("SELECT customer_id, type, payload FROM interactions WHERE id = $1", [ack.id]);
+    expect(rows).toEqual([{ customer_id: gus.guest.customerId, type: "chat", payload: expect.objectContaining({ text: "Is the Oslo sofa available in navy?" }) }]);
+    await hal.until(() => hal.received.some((m) => m.type === "chat" && m.payload.id === ack.id), 2000, "chat shown to Hal");
+    expect(hal.received.find((m) => m.type === "chat")?.payload).toMatchObject({ name: "Gus", sessionId: gus.sessionId });
+
+    // Gus looks at the Oslo sofa for 2.6 s from 2 m away, then turns around.
+    await teleportTo(gus, -8, -2);
+    gus.sendPose(standingPose(-8, -2, 0));
+    await sleep(2600);
+    gus.sendPose(standingPose(-8, -2, Math.PI));
+    const dwells = await eventually(
+      () => interactionsOf(gus.guest.customerId),
+      (list) => list.some((r) => r.type === "product_dwell"),
+    );
+    const dwell = dwells.find((r) => r.type === "product_dwell")!;
+    expect(dwell.product_sku).toBe("SOFA-OSLO-3");
+    expect(Number(dwell.payload.durationMs)).toBeGreaterThanOrEqual(2000);
+    expect(dwells.filter((r) => r.type === "product_dwell" && r.customer_id === hal.guest.customerId)).toHaveLength(0);
+    await Promise.all([gus.leave(), hal.leave()]);
+  });
+
+  it("admits only tokens it signed, for the role they were signed for, and a returning visitor is the same customer", async () => {
+    await expect(joinShowroom(server.baseUrl, { token: "v1.forged.token" })).rejects.toThrow(/not signed by this server|malformed/);
+    await expect(joinShowroom(server.baseUrl, { role: "agent" })).rejects.toThrow(/signed for a customer/);
+    await expect(joinShowroom(server.baseUrl, { slug: "no-such-room" })).rejects.toThrow(/no showroom called/);
+    const first = await guestToken(server.baseUrl, "returning-visitor-1");
+    const again = await guestToken(server.baseUrl, "returning-visitor-1");
+    expect(again.customerId).toBe(first.customerId);
+    const bad = await fetch(`${server.baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(bad.status).toBe(400);
+  });
+
+  it("refuses a visitor beyond the showroom's capacity with a clear message", async () => {
+    const file = JSON.parse(readFileSync(demoCatalogPath(), "utf8")) as CatalogFile;
+    file.showroom.slug = "tiny-room";
+    await seedShowroom(server.database.db, file);
+    await server.database.db.update(showrooms).set({ capacity: 2 }).where(eq(showrooms.slug, "tiny-room"));
+    await join({ slug: "tiny-room", name: "One" });
+    await join({ slug: "tiny-room", name: "Two" });
+    await expect(joinShowroom(server.baseUrl, { slug: "tiny-room", name: "Three" })).rejects.toThrow(/full/);
+  });
+});
+
+describe("stopping the server", () => {
+  it("loses no interaction when SIGTERM arrives during activity", async () => {
+    const server = await startTestServer();
+    try {
+      const ivy = await joinShowroom(server.baseUrl, { name: "Ivy" });
+      const jon = await joinShowroom(server.baseUrl, { name: "Jon" });
+      await ivy.until(() => ivy.headOf(ivy.sessionId) !== undefined);
+      await jon.until(() => jon.headOf(jon.sessionId) !== undefined);
+      await teleportTo(ivy, -8, -2);
+      ivy.sendPose(standingPose(-8, -2, 0));
+      await teleportTo(jon, -0.5, -3.2);
+      jon.sendPose(standingPose(-0.5, -3.2, 0, [-0.2, 0.9, -3.8]));
+      await sleep(100);
+      jon.room.send("grab", { sku: "VASE-KOI", hand: 1 });
+      await jon.until(() => productAt(jon, "VASE-KOI")?.heldBy === jon.sessionId, 2000, "vase held");
+      jon.room.send("chat", { text: "Going now", clientMessageId: "bye" });
+      await jon.until(() => jon.received.some((m) => m.type === "chat:ack"), 2000, "ack");
+      await sleep(2300); // Ivy's look at the sofa passes the 2 s dwell threshold
+
+      const exitCode = await server.stop();
+      expect(exitCode, server.output()).toBe(0);
+      expect(server.output()).toContain("stopped cleanly");
+
+      const rows = async (customerId: string) =>
+        (await server.database.pool.query("SELECT type, product_sku FROM interactions WHERE customer_id = $1", [customerId])).rows as Array<{ type: string; product_sku: string | null }>;
+      const ivyRows = await rows(ivy.guest.customerId);
+      const jonRows = await rows(jon.guest.customerId);
+      expect(ivyRows).toContainEqual({ type: "product_dwell", product_sku: "SOFA-OSLO-3" });
+      expect(ivyRows.map((r) => r.type)).toEqual(expect.arrayContaining(["session_joined", "session_left"]));
+      expect(jonRows.map((r) => r.type)).toEqual(expect.arrayContaining(["session_joined", "product_grabbed", "chat", "product_released", "session_left"]));
+      const open = await server.database.pool.query("SELECT count(*)::int AS n FROM visits WHERE ended_at IS NULL");
+      expect(open.rows[0].n).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -84,7 +84,8 @@ export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: 
       return { x: out[0], y: out[1], z: out[2] };
     },
     async leave() {
-      await room.leave(true).catch(() => undefined);
+      // A room the server already closed never answers a leave: don't wait for it forever.
+      await Promise.race([room.leave(true).catch(() => undefined), sleep(2000)]);
     },
   };
   return visitor;
@@ -117,4 +118,44 @@ export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): P
     const head = visitor.headOf(visitor.sessionId);
     return head !== undefined && Math.hypot(head.x - x, head.z - z) < 0.05;
   }, 5000, `arrival at ${x}, ${z}`);
+}
+
+/** Teleports (legal hops of at most 7 m) and resolves when the server has the visitor there. */
+export async function teleportTo(visitor: Visitor, x: number, z: number): Promise<void> {
+  for (;;) {
+    const head = visitor.headOf(visitor.sessionId);
+    if (!head) throw new Error("no avatar yet");
+    const distance = Math.hypot(x - head.x, z - head.z);
+    if (distance < 0.02) return;
+    const hop = Math.min(1, 7 / distance);
+    const tx = head.x + (x - head.x) * hop;
+    const tz = head.z + (z - head.z) * hop;
+    visitor.room.send("teleport", { x: tx, z: tz });
+    await visitor.until(() => {
+      const now = visitor.headOf(visitor.sessionId);
+      return now !== undefined && Math.hypot(now.x - tx, now.z - tz) < 0.02;
+    }, 3000, `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`);
+    await sleep(350); // the teleport cooldown
+  }
+}
+
+/** The position of a product as this visitor's client last decoded it. */
+export function productAt(visitor: Visitor, sku: string): { x: number; y: number; z: number; heldBy: string } | undefined {
+  const product = visitor.room.state?.products?.get(sku);
+  if (!product) return undefined;
+  const out = new Array<number>(7);
+  unpackPose(product.xz, product.y, product.q, out);
+  return { x: out[0], y: out[1], z: out[2], heldBy: product.heldBy };
+}
+
+/** Polls a query until it returns rows that satisfy the check (the CRM writer batches telemetry). */
+export async function eventually<T>(query: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await query();
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await sleep(100);
+    value = await query();
+  }
+  return value;
 }

@@ -1,0 +1,329 @@
+import { ServerError, type Client } from "@colyseus/core";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Catalog } from "../../db/catalog";
+import { interactions, staffAccounts, supportTickets } from "../../db/schema";
+import { productHolder, readAvatarPose } from "../../ecs";
+import type { ClientMessages, ServerMessages, SupportTicketView } from "../../schema/messages";
+import { activeAgent } from "../auth/staff";
+import type { TokenClaims } from "../auth/tokens";
+import type { VisitContext } from "../crm/interactions";
+import { abandonTickets, agentArrived, heldTicket, recordCsat, recordMessage, requestHelp, SupportError } from "../support/tickets";
+import { queuePositions } from "../support/views";
+import type { RoomServices } from "./showroom-room";
+import type { ShowroomSimulation } from "./simulation";
+
+/** What the channel needs to know of a room's client; the room's own visitor record satisfies it. */
+interface SupportVisitor {
+  claims: TokenClaims;
+  name: string;
+  visit: VisitContext | undefined;
+}
+type RoomClient = Client<{ userData: SupportVisitor; messages: ServerMessages }>;
+
+export type SupportMessageType = "support:request" | "support:say" | "support:csat";
+
+/** How often a room reads its customers' tickets: changes made by any process reach them within this. */
+const STATUS_POLL_MS = 1000;
+/** A resolved request still invites a rating this long after. */
+const CSAT_WINDOW_MINUTES = 30;
+/** Where an arriving agent stands: this far from the customer, ahead of them and a little to the side. */
+const ARRIVAL_DISTANCE = 1.3;
+const ARRIVAL_ANGLES = [0.6, -0.6, 0, 1.2, -1.2, Math.PI];
+const WALL_MARGIN = 0.5;
+const HEAD_HEIGHT = 1.6;
+
+interface AgentArrival {
+  agentId: string;
+  ticketId: string;
+  customerId: string;
+}
+
+/**
+ * Live support inside one showroom room: customers' help requests, the agent's arrival next to
+ * the customer (facing them), the private channel between the two, and the satisfaction rating.
+ * The tickets live in Postgres; this class only relays, and reads back what other processes
+ * (the consoles' API, the dispatcher) changed.
+ */
+export class SupportChannel {
+  private readonly arrivals = new Map<string, AgentArrival>();
+  private readonly lastStatus = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+  private polling = false;
+  private pollAgain = false;
+
+  constructor(
+    private readonly services: RoomServices,
+    private readonly catalog: Catalog,
+    private readonly sim: ShowroomSimulation,
+    private readonly clients: () => Iterable<RoomClient>,
+  ) {
+    this.timer = setInterval(() => void this.pushStatuses(), STATUS_POLL_MS);
+    this.timer.unref();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+
+  /**
+   * onAuth: an agent must be an active agent account, and the ticket they come for (join option
+   * ticketId) must be theirs and in this showroom. Throws a 403 otherwise.
+   */
+  async authorize(client: Client, claims: TokenClaims, options: unknown): Promise<void> {
+    if (claims.role !== "agent") return;
+    const agent = await activeAgent(this.services.db, claims.sub);
+    if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
+    const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
+    if (ticketId === undefined) return;
+    if (typeof ticketId !== "string" || !/^[0-9a-f-]{36}$/.test(ticketId)) throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
+    try {
+      const ticket = await heldTicket(this.services.db, agent.id, ticketId);
+      if (ticket.showroomId !== this.catalog.showroom.id) throw new SupportError("not_yours", "this ticket is in another showroom");
+      this.arrivals.set(client.sessionId, { agentId: agent.id, ticketId, customerId: ticket.customerId });
+    } catch (error) {
+      if (error instanceof SupportError) throw new ServerError(403, `Cannot join for this ticket: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** onJoin, before the avatar exists: an agent arriving for a ticket stands next to its customer. */
+  arrivalPose(sessionId: string): number[] | undefined {
+    const arrival = this.arrivals.get(sessionId);
+    const customer = arrival && this.customerClient(arrival.customerId);
+    const eid = customer && this.sim.avatarOf(customer.sessionId);
+    if (eid === undefined) return undefined;
+    const pose = new Float64Array(21);
+    readAvatarPose(this.sim.world, eid, pose);
+    return placeFacing(pose[0], pose[2], yawOf(pose[3], pose[4], pose[5], pose[6]), this.catalog.showroom.bounds);
+  }
+
+  /** onJoin, after the welcome: the agent's arrival ends the wait; a customer learns where their request stands. Never rejects. */
+  async joined(client: RoomClient): Promise<void> {
+    try {
+      await this.arrive(client);
+    } catch (error) {
+      this.services.log(`[support] arrival of ${client.sessionId} not recorded: ${(error as Error).message}`);
+    }
+  }
+
+  private async arrive(client: RoomClient): Promise<void> {
+    const arrival = this.arrivals.get(client.sessionId);
+    if (!arrival) {
+      await this.pushStatuses();
+      return;
+    }
+    this.arrivals.delete(client.sessionId);
+    try {
+      await agentArrived(this.services.db, arrival.agentId, arrival.ticketId);
+    } catch (error) {
+      if (!(error instanceof SupportError)) throw error;
+      client.send("support:refused", { type: "join", reason: error.message });
+      return;
+    }
+    const customer = this.customerClient(arrival.customerId);
+    if (customer) client.send("support:customer", { ticketId: arrival.ticketId, sessionId: customer.sessionId, name: customer.userData?.name || "Guest" });
+    this.services.log(`[support] agent ${arrival.agentId} arrived for ticket ${arrival.ticketId}`);
+    await this.pushStatuses();
+  }
+
+  /** onLeave: a customer who leaves before being helped abandons their request. */
+  left(client: RoomClient): void {
+    this.arrivals.delete(client.sessionId);
+    this.lastStatus.delete(client.sessionId);
+    const visit = client.userData?.visit;
+    if (!visit || this.customerClient(visit.customerId, client.sessionId)) return;
+    abandonTickets(this.services.db, visit.customerId, visit.showroomId).then(
+      (tickets) => tickets.forEach((t) => this.services.log(`[support] ticket ${t.id} abandoned: the customer left`)),
+      (error: Error) => this.services.log(`[support] could not abandon the tickets of ${visit.customerId}: ${error.message}`),
+    );
+  }
+
+  /** A validated support message from the room's one door. */
+  receive(client: RoomClient, type: SupportMessageType, message: ClientMessages[SupportMessageType]): void {
+    const handled =
+      type === "support:request"
+        ? this.request(client, message as ClientMessages["support:request"])
+        : type === "support:say"
+          ? this.say(client, message as ClientMessages["support:say"])
+          : this.rate(client, message as ClientMessages["support:csat"]);
+    handled.catch((error: unknown) => {
+      const known = error instanceof SupportError;
+      if (!known) this.services.log(`[support] ${type} from ${client.sessionId} failed: ${(error as Error).message}`);
+      client.send("support:refused", { type, reason: known ? error.message : "That could not be saved. Please try again." });
+    });
+  }
+
+  private async request(client: RoomClient, message: ClientMessages["support:request"]): Promise<void> {
+    const visit = client.userData?.visit;
+    if (!visit) throw new SupportError("not_yours", "Only customers ask for help here.");
+    const { ticket, merged } = await requestHelp(this.services.db, {
+      customerId: visit.customerId,
+      showroomId: visit.showroomId,
+      visitId: visit.visitId,
+      productSku: await this.productOf(client.sessionId, visit, message.productSku),
+      reason: "help_button",
+      source: "help_button",
+      message: message.message ?? null,
+    });
+    client.send("support:requested", { ticketId: ticket.id, merged });
+    this.services.log(`[support] ${merged ? "merged a request into" : "opened"} ticket ${ticket.id} for customer ${visit.customerId}`);
+    await this.pushStatuses();
+  }
+
+  /** The product the request is about: the one named if it is here, else the one held, else the last one lingered at. */
+  private async productOf(sessionId: string, visit: VisitContext, named: string | undefined): Promise<string | null> {
+    if (named && this.sim.products.has(named)) return named;
+    const avatar = this.sim.avatarOf(sessionId);
+    for (const [sku, product] of this.sim.products) {
+      if (avatar !== undefined && productHolder(this.sim.world, product)?.avatar === avatar) return sku;
+    }
+    const [dwell] = await this.services.db
+      .select({ sku: interactions.productSku })
+      .from(interactions)
+      .where(and(eq(interactions.visitId, visit.visitId), eq(interactions.type, "product_dwell")))
+      .orderBy(desc(interactions.occurredAt))
+      .limit(1);
+    return dwell?.sku ?? null;
+  }
+
+  private async say(client: RoomClient, message: ClientMessages["support:say"]): Promise<void> {
+    const visitor = client.userData;
+    if (!visitor) return;
+    let ticketId = message.ticketId;
+    if (visitor.claims.role === "agent") {
+      if (!ticketId) throw new SupportError("not_found", "Say which ticket the line is for.");
+    } else {
+      const [open] = await this.services.db
+        .select({ id: supportTickets.id })
+        .from(supportTickets)
+        .where(and(eq(supportTickets.customerId, visitor.claims.sub), sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`));
+      if (!open || (ticketId && ticketId !== open.id)) throw new SupportError("not_yours", "You have no open request.");
+      ticketId = open.id;
+    }
+    const sender = visitor.claims.role === "agent" ? ({ kind: "agent", id: visitor.claims.sub } as const) : ({ kind: "customer", id: visitor.claims.sub } as const);
+    const { message: line, ticket } = await recordMessage(this.services.db, sender, ticketId, message.text, message.clientMessageId);
+    client.send("support:say:ack", { clientMessageId: message.clientMessageId, id: line.id });
+    const payload = { id: line.id, ticketId, from: line.from, name: visitor.name || (line.from === "agent" ? "Agent" : "Guest"), text: line.text, sentAt: line.sentAt.toISOString() };
+    for (const other of this.clients()) {
+      const claims = other.userData?.claims;
+      const party = claims && (claims.role === "agent" ? claims.sub === ticket.assignedAgentId : claims.sub === ticket.customerId);
+      if (party) other.send("support:say", payload);
+    }
+  }
+
+  private async rate(client: RoomClient, message: ClientMessages["support:csat"]): Promise<void> {
+    const visit = client.userData?.visit;
+    if (!visit) throw new SupportError("not_yours", "Only customers rate the help they got.");
+    await recordCsat(this.services.db, visit.customerId, message.ticketId, message.score, message.comment ?? null);
+    client.send("support:csat:ack", { ticketId: message.ticketId });
+    await this.pushStatuses();
+  }
+
+  /** Sends each customer here where their request stands, when that changed since the last time. */
+  private async pushStatuses(): Promise<void> {
+    if (this.polling) {
+      // The read under way may predate the change that asked for this one.
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    try {
+      const customers = [...this.clients()].filter((c) => c.userData?.visit);
+      if (customers.length === 0) return;
+      const views = await this.ticketViews(customers.map((c) => c.userData!.visit!.customerId));
+      for (const client of customers) {
+        const ticket = views.get(client.userData!.visit!.customerId) ?? null;
+        const key = JSON.stringify(ticket);
+        // A customer with nothing to show is told nothing until they have.
+        if (this.lastStatus.get(client.sessionId) === key || (ticket === null && !this.lastStatus.has(client.sessionId))) continue;
+        this.lastStatus.set(client.sessionId, key);
+        client.send("support:status", { ticket });
+      }
+    } catch (error) {
+      this.services.log(`[support] could not read the tickets of room customers: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+    if (this.pollAgain) {
+      this.pollAgain = false;
+      await this.pushStatuses();
+    }
+  }
+
+  private async ticketViews(customerIds: string[]): Promise<Map<string, SupportTicketView>> {
+    const rows = await this.services.db
+      .selectDistinctOn([supportTickets.customerId], {
+        id: supportTickets.id,
+        customerId: supportTickets.customerId,
+        status: supportTickets.status,
+        agentId: supportTickets.assignedAgentId,
+        agentName: staffAccounts.displayName,
+        csatScore: supportTickets.csatScore,
+      })
+      .from(supportTickets)
+      .leftJoin(staffAccounts, eq(staffAccounts.id, supportTickets.assignedAgentId))
+      .where(
+        and(
+          sql`${supportTickets.customerId} in (${sql.join(customerIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+          eq(supportTickets.showroomId, this.catalog.showroom.id),
+          sql`(${supportTickets.status} in ('queued', 'assigned', 'agent_joined') or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
+        ),
+      )
+      .orderBy(supportTickets.customerId, sql`${supportTickets.status} = 'resolved'`, desc(supportTickets.createdAt));
+    const positions = await queuePositions(this.services.db, rows.filter((r) => r.status === "queued").map((r) => r.id));
+    const views = new Map<string, SupportTicketView>();
+    for (const row of rows) {
+      if (row.status === "abandoned") continue; // excluded by the query; narrows the type
+      const agentHere = row.agentId ? [...this.clients()].find((c) => c.userData?.claims.role === "agent" && c.userData.claims.sub === row.agentId) : undefined;
+      views.set(row.customerId, {
+        ticketId: row.id,
+        status: row.status,
+        position: positions.get(row.id) ?? null,
+        // Customers see the agent's display name, never the account or its email.
+        agentName: row.status === "queued" ? null : row.agentName,
+        agentSessionId: row.status === "agent_joined" && agentHere ? agentHere.sessionId : null,
+        csatPending: row.status === "resolved" && row.csatScore === null,
+      });
+    }
+    return views;
+  }
+
+  private customerClient(customerId: string, exceptSessionId?: string): RoomClient | undefined {
+    for (const client of this.clients()) {
+      if (client.sessionId !== exceptSessionId && client.userData?.visit?.customerId === customerId) return client;
+    }
+    return undefined;
+  }
+}
+
+/** The heading of a head rotation about +Y (0 looks down -Z). */
+function yawOf(qx: number, qy: number, qz: number, qw: number): number {
+  return Math.atan2(2 * (qw * qy + qx * qz), 1 - 2 * (qx * qx + qy * qy));
+}
+
+/**
+ * A standing pose near (x, z), in front of someone facing `yaw` and turned toward them: the
+ * first of a few spots around them that is inside the showroom.
+ */
+export function placeFacing(x: number, z: number, yaw: number, bounds: Catalog["showroom"]["bounds"]): number[] {
+  const inside = (px: number, pz: number) => px >= bounds.minX + WALL_MARGIN && px <= bounds.maxX - WALL_MARGIN && pz >= bounds.minZ + WALL_MARGIN && pz <= bounds.maxZ - WALL_MARGIN;
+  let spot: [number, number] = [x, z];
+  for (const turn of ARRIVAL_ANGLES) {
+    const heading = yaw + turn;
+    const candidate: [number, number] = [x - Math.sin(heading) * ARRIVAL_DISTANCE, z - Math.cos(heading) * ARRIVAL_DISTANCE];
+    if (inside(...candidate)) {
+      spot = candidate;
+      break;
+    }
+  }
+  const [ax, az] = spot;
+  const facing = Math.atan2(-(x - ax), -(z - az));
+  const qy = Math.sin(facing / 2);
+  const qw = Math.cos(facing / 2);
+  const fx = -Math.sin(facing);
+  const fz = -Math.cos(facing);
+  const rx = Math.cos(facing);
+  const rz = -Math.sin(facing);
+  const hand = (side: number) => [ax + 0.25 * side * rx + 0.3 * fx, 1.1, az + 0.25 * side * rz + 0.3 * fz, 0, qy, 0, qw];
+  return [ax, HEAD_HEIGHT, az, 0, qy, 0, qw, ...hand(-1), ...hand(1)];
+}

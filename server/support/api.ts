@@ -1,0 +1,359 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import { and, eq, lt, sql } from "drizzle-orm";
+import { uuidv7 } from "uuidv7";
+import type { Database } from "../../db/client";
+import { agentPresence, showrooms, staffAccounts, supportNotes, supportTickets } from "../../db/schema";
+import type { ApiError } from "../../schema/api";
+import type { AgentStatus, NoteView, PresenceView, RoomTokenResponse, SignInResponse, StaffRole, StaffView } from "../../schema/support";
+import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
+import { signToken } from "../auth/tokens";
+import { CANNED_RESPONSES } from "./canned";
+import type { SupportConfig } from "./config";
+import { supportMetrics } from "./measures";
+import { acceptTicket, heldTicket, releaseTicket, resolveTicket, SupportError, type SupportErrorCode } from "./tickets";
+import { presenceOf, queueSnapshot, ticketDetail } from "./views";
+
+export interface SupportApiServices {
+  db: Database;
+  secret: string;
+  config: SupportConfig;
+}
+
+export const STAFF_COOKIE = "atrium_staff";
+/** Long enough to join the room after accepting; the room checks the ticket again on join. */
+const ROOM_TOKEN_SECONDS = 300;
+const MAX_NOTE_LENGTH = 2000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_OF: Record<SupportErrorCode, number> = {
+  not_found: 404,
+  not_yours: 403,
+  taken: 409,
+  already_accepted: 409,
+  closed: 409,
+  not_online: 409,
+  at_capacity: 409,
+  not_resolved: 409,
+  already_rated: 409,
+};
+
+interface Signed {
+  staff: StaffIdentity;
+  token: string;
+}
+
+type Handler = (req: Request, res: Response, signed: Signed) => Promise<unknown>;
+
+/**
+ * The consoles' API under /api/support. Every route but sign-in needs a live staff session (401
+ * without one) and names the roles it serves (403 for the others); every input is checked here.
+ */
+export function supportRouter(services: SupportApiServices): express.Router {
+  const { db, config } = services;
+  const router = express.Router();
+  router.use(express.json({ limit: "16kb" }));
+
+  /** A route for the given roles; agents' requests also tell routing their console is alive. */
+  const staffRoute = (roles: readonly StaffRole[], handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
+    (async () => {
+      const signed = await authenticate(db, req);
+      if (!roles.includes(signed.staff.role)) throw new HttpError(403, "forbidden", `This needs a ${roles.join(" or ")} account.`);
+      if (signed.staff.role === "agent") await touchPresence(db, signed.staff.id);
+      await handler(req, res, signed);
+    })().catch(next);
+  };
+  const agent = ["agent"] as const;
+  const manager = ["manager"] as const;
+  const staff = ["agent", "manager"] as const;
+
+  router.post("/sign-in", (req, res, next) => {
+    (async () => {
+      const body = record(req.body);
+      const email = body.email;
+      const password = body.password;
+      if (typeof email !== "string" || email.length === 0 || email.length > 320) throw new HttpError(400, "invalid_email", "email must be a non-empty string");
+      if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) throw new HttpError(400, "invalid_password", "password must be a non-empty string");
+      const result = await signIn(db, email, password, config.staffSessionHours);
+      if (!result.ok) {
+        if (result.reason === "locked") {
+          res.setHeader("retry-after", String(result.retryAfterSeconds ?? 60));
+          throw new HttpError(429, "locked", "Too many wrong passwords: try again in a few minutes.");
+        }
+        throw new HttpError(401, "invalid_credentials", "The email or the password is wrong.");
+      }
+      const secure = req.secure ? "; Secure" : "";
+      res.setHeader("set-cookie", `${STAFF_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${config.staffSessionHours * 3600}${secure}`);
+      const response: SignInResponse = { staff: staffView(result.staff), expiresAt: result.expiresAt.toISOString() };
+      res.json(response);
+    })().catch(next);
+  });
+
+  router.post(
+    "/sign-out",
+    staffRoute(staff, async (_req, res, { token }) => {
+      await signOut(db, token);
+      res.setHeader("set-cookie", `${STAFF_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      res.json({ ok: true });
+    }),
+  );
+
+  router.get(
+    "/me",
+    staffRoute(staff, async (_req, res, { staff: me }) => {
+      res.json({ staff: staffView(me), presence: me.role === "agent" ? await presenceOf(db, me.id) : null });
+    }),
+  );
+
+  router.get(
+    "/queue",
+    staffRoute(staff, async (_req, res, { staff: me }) => {
+      res.json(await queueSnapshot(db, me));
+    }),
+  );
+
+  router.get(
+    "/queue/stream",
+    staffRoute(staff, async (req, res, { staff: me, token }) => {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+      res.flushHeaders();
+      let last = "";
+      let closed = false;
+      let quietTicks = 0;
+      req.on("close", () => (closed = true));
+      // Backed by a DB poll, so a change made by any process shows here within one interval.
+      while (!closed) {
+        try {
+          const signed = await staffForSession(db, token);
+          if (!signed) {
+            res.write(`event: signed-out\ndata: {}\n\n`);
+            break;
+          }
+          if (me.role === "agent") await touchPresence(db, me.id);
+          const snapshot = await queueSnapshot(db, me);
+          const { at: _at, ...content } = snapshot;
+          const key = JSON.stringify(content);
+          if (key !== last || ++quietTicks >= 15) {
+            res.write(`event: queue\ndata: ${JSON.stringify(snapshot)}\n\n`);
+            last = key;
+            quietTicks = 0;
+          }
+        } catch (error) {
+          res.write(`event: trouble\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, config.dispatchIntervalMs));
+      }
+      res.end();
+    }),
+  );
+
+  router.put(
+    "/presence",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const body = record(req.body);
+      const extra = Object.keys(body).find((key) => key !== "status" && key !== "capacity");
+      if (extra) throw new HttpError(400, "invalid_presence", `unexpected field "${extra}"`);
+      const status = body.status;
+      const capacity = body.capacity;
+      if (status !== undefined && status !== "online" && status !== "busy" && status !== "away") throw new HttpError(400, "invalid_status", 'status must be "online", "busy" or "away"');
+      if (capacity !== undefined && (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 20)) throw new HttpError(400, "invalid_capacity", "capacity must be a whole number from 1 to 20");
+      if (status === undefined && capacity === undefined) throw new HttpError(400, "invalid_presence", "send a status, a capacity or both");
+      const set = { ...(status ? { status: status as AgentStatus } : {}), ...(capacity !== undefined ? { capacity: capacity as number } : {}), lastSeenAt: new Date() };
+      await db.insert(agentPresence).values({ staffId: me.id, ...set }).onConflictDoUpdate({ target: agentPresence.staffId, set });
+      const presence: PresenceView | null = await presenceOf(db, me.id);
+      res.json(presence);
+    }),
+  );
+
+  router.post(
+    "/tickets/:id/accept",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const ticket = await acceptTicket(db, me.id, ticketIdParam(req));
+      res.json(await ticketDetail(db, me, ticket.id));
+    }),
+  );
+
+  router.post(
+    "/tickets/:id/release",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const ticket = await releaseTicket(db, me.id, ticketIdParam(req));
+      res.json({ ticketId: ticket.id, status: ticket.status });
+    }),
+  );
+
+  router.post(
+    "/tickets/:id/resolve",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const ticket = await resolveTicket(db, me.id, ticketIdParam(req));
+      res.json({ ticketId: ticket.id, status: ticket.status });
+    }),
+  );
+
+  router.get(
+    "/tickets/:id",
+    staffRoute(staff, async (req, res, { staff: me }) => {
+      const ticketId = ticketIdParam(req);
+      if (me.role === "agent") await visibleToAgent(db, me.id, ticketId);
+      res.json(await ticketDetail(db, me, ticketId));
+    }),
+  );
+
+  router.post(
+    "/tickets/:id/notes",
+    staffRoute(staff, async (req, res, { staff: me }) => {
+      const ticketId = ticketIdParam(req);
+      const body = record(req.body);
+      const text = typeof body.text === "string" ? body.text.trim() : "";
+      if (text.length === 0 || text.length > MAX_NOTE_LENGTH) throw new HttpError(400, "invalid_note", `text must be 1-${MAX_NOTE_LENGTH} characters`);
+      const ticket = me.role === "agent" ? await heldTicket(db, me.id, ticketId) : await anyTicket(db, ticketId);
+      const [note] = await db.insert(supportNotes).values({ id: uuidv7(), customerId: ticket.customerId, ticketId, authorId: me.id, text }).returning();
+      const view: NoteView = { id: note.id, ticketId, author: me.displayName, text: note.text, createdAt: note.createdAt.toISOString() };
+      res.status(201).json(view);
+    }),
+  );
+
+  router.post(
+    "/room-token",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const body = record(req.body);
+      const ticketId = body.ticketId;
+      if (typeof ticketId !== "string" || !UUID.test(ticketId)) throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
+      const ticket = await heldTicket(db, me.id, ticketId);
+      const [room] = await db.select({ slug: showrooms.slug }).from(showrooms).where(eq(showrooms.id, ticket.showroomId));
+      const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
+      const response: RoomTokenResponse = {
+        token: signToken(services.secret, { sub: me.id, role: "agent", exp }),
+        expiresAt: new Date(exp * 1000).toISOString(),
+        slug: room.slug,
+        name: me.displayName,
+        ticketId,
+      };
+      res.json(response);
+    }),
+  );
+
+  router.get(
+    "/canned-responses",
+    staffRoute(staff, async (_req, res) => {
+      res.json(CANNED_RESPONSES);
+    }),
+  );
+
+  router.get(
+    "/agents",
+    staffRoute(manager, async (_req, res) => {
+      const rows = await db
+        .select({
+          id: staffAccounts.id,
+          displayName: staffAccounts.displayName,
+          status: agentPresence.status,
+          capacity: agentPresence.capacity,
+          lastSeenAt: agentPresence.lastSeenAt,
+          held: sql<number>`(select count(*)::int from ${supportTickets} where ${supportTickets.assignedAgentId} = ${staffAccounts.id} and ${supportTickets.status} in ('assigned', 'agent_joined'))`,
+        })
+        .from(staffAccounts)
+        .innerJoin(agentPresence, eq(agentPresence.staffId, staffAccounts.id))
+        .where(eq(staffAccounts.active, true));
+      res.json(rows.map((row) => ({ ...row, lastSeenAt: row.lastSeenAt.toISOString() })));
+    }),
+  );
+
+  router.get(
+    "/metrics",
+    staffRoute(manager, async (req, res) => {
+      const to = dateParam(req.query.to, "to") ?? new Date();
+      const from = dateParam(req.query.from, "from") ?? new Date(to.getTime() - 7 * 86_400_000);
+      if (from >= to) throw new HttpError(400, "invalid_range", "from must be before to");
+      res.json(await supportMetrics(db, config.sla, from, to));
+    }),
+  );
+
+  router.use((_req, _res, next) => next(new HttpError(404, "not_found", "No such support endpoint.")));
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    let status = 500;
+    let body: ApiError = { error: "internal", message: "Something went wrong on the server; it has been logged." };
+    if (error instanceof HttpError) [status, body] = [error.status, { error: error.code, message: error.message }];
+    else if (error instanceof SupportError) [status, body] = [STATUS_OF[error.code], { error: error.code, message: error.message }];
+    else if (isClientError(error)) [status, body] = [error.status, { error: "bad_request", message: error.message }];
+    if (status >= 500) console.error("[support]", error);
+    if (!res.headersSent) res.status(status).json(body);
+    else res.end();
+  });
+  return router;
+}
+
+async function authenticate(db: Database, req: Request): Promise<Signed> {
+  const token = sessionToken(req);
+  if (!token) throw new HttpError(401, "unauthenticated", "Sign in to the console first.");
+  const staff = await staffForSession(db, token);
+  if (!staff) throw new HttpError(401, "unauthenticated", "Your session has ended: sign in again.");
+  return { staff, token };
+}
+
+/** The console's cookie, or a bearer token (scripts). Session tokens are 43 base64url characters. */
+function sessionToken(req: Request): string | undefined {
+  const bearer = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? "");
+  if (bearer) return bearer[1];
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [name, value] = part.trim().split("=");
+    if (name === STAFF_COOKIE && value && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+/** At most one write every few seconds per agent, however often the console asks. */
+async function touchPresence(db: Database, agentId: string): Promise<void> {
+  await db
+    .update(agentPresence)
+    .set({ lastSeenAt: sql`now()` })
+    .where(and(eq(agentPresence.staffId, agentId), lt(agentPresence.lastSeenAt, sql`now() - interval '3 seconds'`)));
+}
+
+function record(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "invalid_body", "the request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+function ticketIdParam(req: Request): string {
+  const id = String(req.params.id);
+  if (!UUID.test(id)) throw new HttpError(400, "invalid_ticket_id", "the ticket id is not valid");
+  return id.toLowerCase();
+}
+
+function dateParam(value: unknown, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === "string" ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw new HttpError(400, "invalid_date", `${name} must be an ISO date`);
+  return date;
+}
+
+async function anyTicket(db: Database, ticketId: string) {
+  const [ticket] = await db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
+  if (!ticket) throw new SupportError("not_found", "There is no such ticket.");
+  return ticket;
+}
+
+/** Agents read queued tickets and their own; others' tickets are none of their business. */
+async function visibleToAgent(db: Database, agentId: string, ticketId: string): Promise<void> {
+  const ticket = await anyTicket(db, ticketId);
+  if (ticket.status !== "queued" && ticket.assignedAgentId !== agentId) throw new SupportError("not_yours", "This ticket is not yours.");
+}
+
+function staffView(staff: StaffIdentity): StaffView {
+  return { id: staff.id, email: staff.email, displayName: staff.displayName, role: staff.role };
+}
+
+function isClientError(error: unknown): error is { status: number; message: string } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
+}

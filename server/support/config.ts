@@ -1,0 +1,50 @@
+import { ConfigError } from "../config";
+
+/** Live support's knobs, from the environment (documented in ARCHITECTURE.md). */
+export interface SupportConfig {
+  /** An assignment with no agent next to the customer after this long goes back to the queue. */
+  assignTimeoutSeconds: number;
+  /** Offer queued tickets to eligible agents automatically (round robin) instead of waiting for an accept. */
+  autoAssign: boolean;
+  /** How often each process sweeps expired assignments and auto-assigns. */
+  dispatchIntervalMs: number;
+  /** An agent whose console has not been heard from for this long is not offered tickets. */
+  presenceTtlSeconds: number;
+  staffSessionHours: number;
+  /** Service levels: a ticket past one of these is flagged as breached in the figures. */
+  sla: { waitSeconds: number; firstResponseSeconds: number; resolutionSeconds: number };
+  /** Create a demo agent and manager on an installation without staff, printing their passwords once. */
+  demoStaff: boolean;
+}
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+export function supportConfigFromEnv(): SupportConfig {
+  return {
+    assignTimeoutSeconds: integer("ATRIUM_SUPPORT_ASSIGN_TIMEOUT_SECONDS", 90, 1, 3600),
+    autoAssign: flag("ATRIUM_SUPPORT_AUTO_ASSIGN", false),
+    dispatchIntervalMs: integer("ATRIUM_SUPPORT_DISPATCH_MS", 1000, 50, 60_000),
+    presenceTtlSeconds: integer("ATRIUM_SUPPORT_PRESENCE_TTL_SECONDS", 30, 2, 3600),
+    staffSessionHours: integer("ATRIUM_STAFF_SESSION_HOURS", 12, 1, 24 * 30),
+    sla: {
+      waitSeconds: integer("ATRIUM_SLA_WAIT_SECONDS", 120, 1, 86_400),
+      firstResponseSeconds: integer("ATRIUM_SLA_FIRST_RESPONSE_SECONDS", 180, 1, 86_400),
+      resolutionSeconds: integer("ATRIUM_SLA_RESOLUTION_SECONDS", 1800, 1, 7 * 86_400),
+    },
+    demoStaff: flag("ATRIUM_DEMO_STAFF", true),
+  };
+}

@@ -1,0 +1,101 @@
+import { build } from "esbuild";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { AtriumTestState } from "../../client/test-hook";
+import { projectRoot } from "../../db/paths";
+
+/** Debian's Chromium, headless; WebGL2 runs on SwiftShader. */
+export const CHROMIUM = "/usr/bin/chromium";
+export const SCREENSHOTS = join(projectRoot(), "test-results");
+
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--use-angle=swiftshader",
+      "--enable-unsafe-swiftshader",
+      // Background tabs would otherwise throttle each other's render loops to a crawl.
+      "--disable-background-timer-throttling",
+      "--disable-renderer-backgrounding",
+      "--disable-backgrounding-occluded-windows",
+    ],
+  });
+}
+
+let iwerScript: string | null = null;
+
+/** The iwer bootstrap bundled into one script, for page.addInitScript. */
+export async function iwerBootstrap(): Promise<string> {
+  if (iwerScript) return iwerScript;
+  const result = await build({
+    entryPoints: [join(projectRoot(), "tests/browser/iwer-bootstrap.ts")],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    write: false,
+    logLevel: "warning",
+  });
+  iwerScript = result.outputFiles[0].text;
+  return iwerScript;
+}
+
+export interface Visitor {
+  page: Page;
+  name: string;
+  state(): Promise<AtriumTestState>;
+  close(): Promise<void>;
+}
+
+/**
+ * A visitor in their own browser context (own localStorage, so own guest identity) who opens
+ * the showroom link, types a name and presses the page's Enter (or Enter VR) button.
+ */
+export async function openVisitor(browser: Browser, baseUrl: string, name: string, options: { vr?: boolean; width?: number; height?: number } = {}): Promise<Visitor> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 960, height: options.height ?? 600 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (process.env.ATRIUM_BROWSER_LOG || message.type() === "error" || message.type() === "warning") console.log(`[${name}] ${message.type()}: ${message.text()}`);
+  });
+  if (options.vr) await page.addInitScript({ content: await iwerBootstrap() });
+  await page.goto(`${baseUrl}/showroom/home-living`);
+  await page.fill("#display-name", name);
+  const button = options.vr ? "#enter-vr" : "#enter";
+  await page.waitForSelector(`${button}:not([disabled])`, { timeout: 30_000 });
+  await page.click(button);
+  const state = (): Promise<AtriumTestState> => page.evaluate(() => window.__atrium!.state());
+  await page.waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 }).catch((error: unknown) => {
+    throw new Error(`${name} did not connect: ${String(error)}\npage errors: ${errors.join("\n")}`);
+  });
+  return { page, name, state, close: () => context.close() };
+}
+
+/** Waits until predicate holds for the visitor's test-hook state; returns that state. */
+export async function until(visitor: Visitor, predicate: (state: AtriumTestState) => boolean, what: string, timeoutMs = 15_000): Promise<AtriumTestState> {
+  const deadline = Date.now() + timeoutMs;
+  let state = await visitor.state();
+  while (!predicate(state)) {
+    if (Date.now() > deadline) throw new Error(`${visitor.name}: timed out waiting for ${what}; last state: ${JSON.stringify({ ...state, products: undefined }).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = await visitor.state();
+  }
+  return state;
+}
+
+/** Holds a key down for durationMs, as a visitor walking would. */
+export async function holdKey(page: Page, key: string, durationMs: number): Promise<void> {
+  await page.keyboard.down(key);
+  await page.waitForTimeout(durationMs);
+  await page.keyboard.up(key);
+}
