@@ -16,7 +16,7 @@ import { byId } from "./ui/dom";
 import { Hud, statusText } from "./ui/hud";
 import { type EnterMode, Landing } from "./ui/landing";
 import { WorldView } from "./world/world-view";
-import { XrMode } from "./xr/xr-mode";
+import { VR_CONTROLS, XrMode } from "./xr/xr-mode";
 
 /**
  * Wires the showroom page together: landing → world → live session → controls → render loop.
@@ -26,6 +26,7 @@ import { XrMode } from "./xr/xr-mode";
 
 const DEFAULT_SLUG = "home-living";
 const MAX_FRAME_SECONDS = 0.1;
+const DESKTOP_CONTROLS = "Click the view to look around · WASD to walk · click a “pick me up” product to take it · Enter to chat";
 /** Beyond this the server's idea of our head lags the local one: keep sending until it arrives. */
 const SERVER_BEHIND_METRES = 0.05;
 
@@ -130,7 +131,7 @@ export async function startApp(): Promise<void> {
     sessionId: () => session?.sessionId ?? null,
     ended: () => {
       hud.setCrosshair(true);
-      hud.hint("You left VR. Click the view to look around; WASD to walk.");
+      hud.hint(`You left VR. ${DESKTOP_CONTROLS}`);
     },
   });
 
@@ -160,13 +161,17 @@ export async function startApp(): Promise<void> {
           state.avatars.forEach(() => visitors++);
           hud.setVisitors(visitors);
         },
-        welcome: (welcome) => hud.hint(`${welcome.resumed ? "Welcome back" : "Welcome"}, ${welcome.name || "guest"}! Click the view to look around · WASD to walk · click a ✋ product to pick it up · Enter to chat`),
+        welcome: (welcome) =>
+          hud.hint(`${welcome.resumed ? "Welcome back" : "Welcome"}, ${welcome.name || "guest"}! ${xr.presenting ? VR_CONTROLS : DESKTOP_CONTROLS}`),
         chat: (line) => chat.received(line),
         chatAcknowledged: (ack) => chat.acknowledged(ack.clientMessageId, ack.id),
         chatRefused: (refusal) => chat.refused(refusal.clientMessageId, refusal.reason),
         grabRefused: (refusal) => (xr.presenting ? xr.grabRefused(refusal.reason) : hands.grabRefused(refusal.sku, refusal.reason)),
         teleportRefused: (refusal) => hud.hint(`Teleport refused: ${refusal.reason.replaceAll("_", " ")}.`),
-        refused: (refusal) => console.warn(`server refused ${refusal.type}: ${refusal.reason}`),
+        refused: (refusal) => {
+          if (refusal.type === "chat") chat.refusedLatest(refusal.reason);
+          else console.warn(`server refused ${refusal.type}: ${refusal.reason}`);
+        },
       },
     });
     session = live;

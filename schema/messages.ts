@@ -20,13 +20,15 @@ export interface ClientMessages {
   grab: { sku: string; hand: HandIndex };
   release: { hand: HandIndex };
   chat: { text: string; clientMessageId: string };
+  /** A question for the in-room assistant; the reply goes to the asker only. */
+  ask: { text: string; clientMessageId: string; locale: "en" | "zh" | null };
   /** Live support (below): ask for a person, talk privately with them, rate the help. */
   "support:request": SupportRequestMessage;
   "support:say": SupportSayMessage;
   "support:csat": SupportCsatMessage;
 }
 export type ClientMessageType = keyof ClientMessages;
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat", "support:request", "support:say", "support:csat"];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat", "ask", "support:request", "support:say", "support:csat"];
 
 export interface ChatLine {
   id: string;
@@ -47,6 +49,7 @@ export interface ServerMessages {
   "teleport:refused": { reason: string };
   /** A message was malformed or too frequent; it changed nothing. */
   refused: { type: string; reason: string };
+  "assistant:reply": AssistantReplyMessage;
   /** Live support (below). */
   "support:status": { ticket: SupportTicketView | null };
   "support:requested": { ticketId: string; merged: boolean };
@@ -56,6 +59,26 @@ export interface ServerMessages {
   "support:csat:ack": { ticketId: string };
   "support:refused": { type: string; reason: string };
 }
+
+export interface AssistantReplyMessage {
+  clientMessageId: string;
+  /** The interaction id of the exchange in the CRM. */
+  id: string;
+  text: string;
+  intent: string;
+  score: number;
+  locale: "en" | "zh";
+  clarifying: boolean;
+  action?:
+    | { kind: "navigate"; sku: string; position: [number, number, number] }
+    | { kind: "training"; trainingId: string }
+    | { kind: "demo_requested"; id: string }
+    | { kind: "quote_requested"; id: string }
+    | { kind: "support_requested"; ticketId: string };
+}
+
+/** A chat line starting with this goes to the assistant instead of the room. */
+export const ASSISTANT_MENTION = /^@assistant\b[\s,:]*/i;
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -136,12 +159,24 @@ export function validateChat(message: unknown): Validation<ClientMessages["chat"
   return ok({ text: trimmed, clientMessageId });
 }
 
+export function validateAsk(message: unknown): Validation<ClientMessages["ask"]> {
+  if (!isRecord(message)) return fail("ask must be an object");
+  const extra = onlyKeys(message, ["text", "clientMessageId", "locale"]);
+  if (extra) return fail(extra);
+  const { locale } = message;
+  if (locale !== undefined && locale !== null && locale !== "en" && locale !== "zh") return fail('locale must be "en", "zh" or null');
+  const chat = validateChat({ text: message.text, clientMessageId: message.clientMessageId });
+  if (!chat.ok) return fail(chat.reason.replace(/^chat/, "ask"));
+  return ok({ ...chat.value, locale: locale ?? null });
+}
+
 export const validators: { [K in ClientMessageType]: (message: unknown) => Validation<ClientMessages[K]> } = {
   pose: validatePose,
   teleport: validateTeleport,
   grab: validateGrab,
   release: validateRelease,
   chat: validateChat,
+  ask: validateAsk,
   "support:request": validateSupportRequest,
   "support:say": validateSupportSay,
   "support:csat": validateSupportCsat,

@@ -4,13 +4,15 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { Encoder } from "@colyseus/schema";
-import { readCatalogFile, seedShowroom } from "../db/catalog";
+import { listShowrooms, loadCatalog, readCatalogFile, seedShowroom } from "../db/catalog";
+import type { Database } from "../db/client";
 import { createDatabase, type DatabaseHandle } from "../db/client";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded";
 import { runMigrations } from "../db/migrate";
 import { MAX_MESSAGE_BYTES } from "../schema/messages";
 import { loadSigningSecret } from "./auth/secret";
 import type { AtriumConfig } from "./config";
+import { AssistantDirectory } from "./assistant/directory";
 import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
 import { clientApp } from "./http/static";
@@ -53,6 +55,9 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
   const writer = new CrmWriter(db.db, { log });
   const support = await startSupport({ db: db.db, secret, log });
   const metrics = new Map<string, RoomMetrics>();
+  const assistants = AssistantDirectory.forDataDir(db.db, config.dataDir, log);
+  // Trained (or loaded from cache) in the background now, so the first visitor doesn't wait.
+  void warmAssistants(db.db, assistants, log);
 
   const server = new Server({
     transport: new WebSocketTransport({ maxPayload: MAX_MESSAGE_BYTES * 8 }),
@@ -73,7 +78,7 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
       app.use(clientApp());
     },
   });
-  server.define(SHOWROOM_ROOM, createShowroomRoom({ db: db.db, writer, secret, reconnectSeconds: config.reconnectSeconds, metrics, log })).filterBy(["slug"]);
+  server.define(SHOWROOM_ROOM, createShowroomRoom({ db: db.db, writer, secret, reconnectSeconds: config.reconnectSeconds, metrics, assistants, log })).filterBy(["slug"]);
   await server.listen(config.port, config.host);
   const address = server.transport.server?.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
@@ -97,4 +102,15 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
       return stopping;
     },
   };
+}
+
+async function warmAssistants(db: Database, assistants: AssistantDirectory, log: (line: string) => void): Promise<void> {
+  try {
+    for (const showroom of await listShowrooms(db)) {
+      const catalog = await loadCatalog(db, showroom.slug);
+      if (catalog) await assistants.get(catalog);
+    }
+  } catch (error) {
+    log(`[assistant] could not prepare the assistants: ${(error as Error).message}`);
+  }
 }

@@ -163,7 +163,7 @@ export class DesktopHands {
       case "releasing":
         if (holder !== sessionId || nowMs - task.since > STEP_TIMEOUT_MS) {
           this.task = { kind: "idle" };
-          hint("Click a product with ✋ on its label to pick it up.");
+          hint("Click a product labelled “pick me up” to take it in your hand.");
         }
         break;
       case "idle":

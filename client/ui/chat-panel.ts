@@ -74,6 +74,13 @@ export class ChatPanel {
     this.render();
   }
 
+  /** A refusal that names no message (a flood of lines): it is about the newest one still waiting. */
+  refusedLatest(reason: string): void {
+    const pending = [...this.lines].reverse().find((l) => l.state === "pending");
+    if (pending) this.refused(pending.key, reason);
+    else this.showError(`Message not sent: ${reason}`);
+  }
+
   private showError(text: string): void {
     this.error.textContent = text;
     this.error.hidden = false;

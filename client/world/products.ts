@@ -112,7 +112,7 @@ export function formatPrice(price: number, currency: string, locale: "en" | "zh"
 
 const LABEL_WIDTH = 512;
 const LABEL_HEIGHT = 128;
-const LABEL_WORLD_WIDTH = 1.1;
+const LABEL_WORLD_WIDTH = 0.8;
 
 function productLabel(name: string, price: string, grabbable: boolean): Sprite {
   const material = new SpriteMaterial({ transparent: true, depthWrite: false });
@@ -127,8 +127,9 @@ function productLabel(name: string, price: string, grabbable: boolean): Sprite {
     fitText(context, name, LABEL_WIDTH - 48, 44);
     context.fillText(name, 24, 44);
     context.fillStyle = "#ffd479";
-    fitText(context, price, LABEL_WIDTH - 48, 36, "500");
-    context.fillText(grabbable ? `${price}  ·  ✋` : price, 24, 92);
+    const detail = grabbable ? `${price}  ·  pick me up` : price;
+    fitText(context, detail, LABEL_WIDTH - 48, 36, "500");
+    context.fillText(detail, 24, 92);
     material.map = canvasTexture(canvas);
   }
   const sprite = new Sprite(material);

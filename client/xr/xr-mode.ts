@@ -30,6 +30,7 @@ export interface XrContext {
   ended(): void;
 }
 
+export const VR_CONTROLS = "Left stick: walk · Right stick: turn, push forward to teleport · Trigger: grab";
 /** Where controllers' glTF models are served (copied from @webxr-input-profiles/assets by the build). */
 export const XR_PROFILES_PATH = "/xr-profiles/";
 const SMOOTH_SPEED = 2;
@@ -127,7 +128,7 @@ export class XrMode {
     });
     await this.context.renderer.xr.setSession(session);
     this.session = session;
-    this.context.hint("Left stick: walk · Right stick: turn, push forward to teleport · Trigger: grab");
+    this.context.hint(VR_CONTROLS);
   }
 
   async exit(): Promise<void> {
@@ -246,7 +247,7 @@ export class XrMode {
     const pointed = world.pickProduct(raycaster);
     const sku = pointed?.grabbable ? pointed.sku : nearestGrabbable(world, input.gripPosition);
     if (!sku) {
-      hint(pointed ? "That piece can't be picked up." : "Point at a product with ✋ on its label and pull the trigger.");
+      hint(pointed ? "That piece can't be picked up." : "Point at a product labelled “pick me up” and pull the trigger.");
       return;
     }
     this.context.grab(sku, hand);

@@ -10,7 +10,8 @@ export type InteractionType =
   | "product_dwell"
   | "product_grabbed"
   | "product_released"
-  | "chat";
+  | "chat"
+  | "assistant_exchange";
 
 /** Who an interaction belongs to: fixed for the length of one visit. */
 export interface VisitContext {

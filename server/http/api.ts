@@ -92,8 +92,11 @@ export function apiRouter(services: ApiServices): express.Router {
     }),
   );
 
-  router.get("/metrics", (_req, res) => {
-    const rooms = [...services.metrics.entries()].map(([roomId, metrics]) => ({ roomId, ...metrics.snapshot() }));
+  // Operational timings (no personal data): what the bench reads, and what a dashboard would.
+  router.get("/metrics", (req, res) => {
+    const seconds = Number(req.query.windowSeconds);
+    const windowMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Infinity;
+    const rooms = [...services.metrics.entries()].map(([roomId, metrics]) => ({ roomId, ...metrics.snapshot(windowMs) }));
     res.json({ cpu: process.cpuUsage(), memory: process.memoryUsage(), uptimeSeconds: process.uptime(), rooms });
   });
 

@@ -7,6 +7,7 @@ export const MESSAGE_RATES: Record<ClientMessageType, { perSecond: number; burst
   grab: { perSecond: 10, burst: 10 },
   release: { perSecond: 10, burst: 10 },
   chat: { perSecond: 1, burst: 5 },
+  ask: { perSecond: 1, burst: 3 },
   "support:request": { perSecond: 0.5, burst: 3 },
   "support:say": { perSecond: 2, burst: 6 },
   "support:csat": { perSecond: 0.5, burst: 3 },

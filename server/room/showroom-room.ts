@@ -5,7 +5,7 @@ import type { Database } from "../../db/client";
 import { customers, visits } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
-import { CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
+import { ASSISTANT_MENTION, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
 import { AvatarState, ProductState, ShowroomState } from "../../schema/state";
 import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
 import { interaction, type VisitContext } from "../crm/interactions";
@@ -13,6 +13,8 @@ import type { CrmWriter } from "../crm/writer";
 import { ClientGuard } from "./client-guard";
 import { RoomMetrics } from "./metrics";
 import { ShowroomSimulation, type ShowroomEvent } from "./simulation";
+import type { AssistantDirectory } from "../assistant/directory";
+import { AssistantDesk, ASSISTANT_SESSION_ID } from "./assistant-desk";
 import { SupportChannel, type SupportMessageType } from "./support-channel";
 import { syncDirtyToState, writeAvatarPose, writeProductTransform } from "./state-sync";
 
@@ -29,8 +31,12 @@ export interface RoomServices {
   reconnectSeconds: number;
   /** Rooms report their tick and patch timings here (bench, /api/metrics). */
   metrics: Map<string, RoomMetrics>;
+  assistants: AssistantDirectory;
   log: (line: string) => void;
 }
+
+/** How often a room looks for catalog changes (prices, stock, products) to follow. */
+const CATALOG_CHECK_MS = 30_000;
 
 interface Visitor {
   claims: TokenClaims;
@@ -64,6 +70,7 @@ export function createShowroomRoom(services: RoomServices) {
     private metrics = new RoomMetrics();
     private capacity = 0;
     private support!: SupportChannel;
+    private desk!: AssistantDesk;
 
     override async onCreate(options: CreateOptions): Promise<void> {
       const slug = typeof options.slug === "string" ? options.slug : "";
@@ -74,6 +81,9 @@ export function createShowroomRoom(services: RoomServices) {
       if (existing.some((room) => room.roomId !== this.roomId)) {
         throw new ServerError(503, `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`);
       }
+      // Awaited first: Colyseus's patch timer already runs while onCreate awaits.
+      const assistant = await services.assistants.get(catalog);
+      this.desk = new AssistantDesk(() => assistant, services.writer, services.log);
       this.catalog = catalog;
       this.capacity = catalog.showroom.capacity;
       this.maxClients = this.capacity;
@@ -88,6 +98,8 @@ export function createShowroomRoom(services: RoomServices) {
         state.products.set(sku, product);
       }
       this.state = state;
+      this.placeAssistant();
+      this.clock.setInterval(() => void this.followCatalogChanges(), CATALOG_CHECK_MS);
       this.setPatchRate(PATCH_INTERVAL_MS);
       this.setSimulationInterval((deltaMs) => this.tick(deltaMs), 1000 / 30);
       this.registerMessages();
@@ -114,7 +126,7 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     override async onJoin(client: ShowroomClient, _options: JoinRequest, visitor: Visitor): Promise<void> {
-      if (this.sim.avatars.size >= this.capacity) {
+      if (this.visitorCount >= this.capacity) {
         throw new ServerError(503, `The showroom "${this.catalog.showroom.name.en}" is full (${this.capacity} visitors). Please try again in a few minutes.`);
       }
       client.userData = visitor;
@@ -178,7 +190,7 @@ export function createShowroomRoom(services: RoomServices) {
 
     override onBeforePatch(): void {
       // Colyseus runs its patch timer even for a room whose onCreate failed.
-      if (!this.sim) return;
+      if (!this.sim || !this.state) return;
       const started = performance.now();
       syncDirtyToState(this.sim, this.state);
       this.metrics.syncMs.add(performance.now() - started);
@@ -209,7 +221,9 @@ export function createShowroomRoom(services: RoomServices) {
       const started = performance.now();
       this.sim.advance(deltaMs);
       this.handleEvents(this.sim.drain());
-      this.metrics.tickMs.add(performance.now() - started);
+      const finished = performance.now();
+      this.metrics.tickMs.add(finished - started, finished);
+      this.metrics.avatars = this.visitorCount;
     }
 
     private registerMessages(): void {
@@ -256,8 +270,16 @@ export function createShowroomRoom(services: RoomServices) {
         case "release":
           this.sim.queueRelease(sessionId, (message as ClientMessages["release"]).hand as Hand);
           return;
-        case "chat":
-          void this.chat(client, message as ClientMessages["chat"]);
+        case "chat": {
+          const chat = message as ClientMessages["chat"];
+          if (ASSISTANT_MENTION.test(chat.text)) {
+            const text = chat.text.replace(ASSISTANT_MENTION, "");
+            void this.ask(client, { text: text || chat.text, clientMessageId: chat.clientMessageId, locale: null });
+          } else void this.chat(client, chat);
+          return;
+        }
+        case "ask":
+          void this.ask(client, message as ClientMessages["ask"]);
           return;
         case "support:request":
         case "support:say":
@@ -287,6 +309,58 @@ export function createShowroomRoom(services: RoomServices) {
       }
       client.send("chat:ack", { clientMessageId: message.clientMessageId, id });
       this.broadcast("chat", { id, sessionId: client.sessionId, name: avatar.name, role: avatar.role, text: message.text, sentAt: sentAt.toISOString() });
+    }
+
+    /** The assistant answers the asker alone; the exchange is in the CRM before the reply leaves. */
+    private async ask(client: ShowroomClient, question: ClientMessages["ask"]): Promise<void> {
+      const visitor = client.userData;
+      if (!visitor) return;
+      try {
+        const reply = await this.desk.ask(question, { visit: visitor.visit, nearProductSku: this.sim.productNear(client.sessionId) });
+        client.send("assistant:reply", reply);
+      } catch (error) {
+        services.log(`[room] assistant exchange for ${client.sessionId} not saved: ${(error as Error).message}`);
+        client.send("chat:refused", { clientMessageId: question.clientMessageId, reason: "The assistant could not answer just now. Please ask again." });
+      }
+    }
+
+    /** Visitors in the room, not counting the assistant. */
+    private get visitorCount(): number {
+      return this.sim.avatars.size - 1;
+    }
+
+    /** The assistant stands beside the entrance, facing the visitors as they arrive. */
+    private placeAssistant(): void {
+      const { spawn } = this.catalog.showroom;
+      const x = spawn.x + 2.5;
+      const z = spawn.z - 1.5;
+      // Facing the spawn point: a yaw of atan2(dx, dz) about +Y (forward is -Z).
+      const yaw = Math.atan2(x - spawn.x, z - spawn.z);
+      const qy = Math.sin(yaw / 2);
+      const qw = Math.cos(yaw / 2);
+      const pose = [x, 1.7, z, 0, qy, 0, qw, x - 0.3, 1.0, z, 0, qy, 0, qw, x + 0.3, 1.0, z, 0, qy, 0, qw];
+      const eid = this.sim.addVisitor(ASSISTANT_SESSION_ID, Role.Assistant, pose);
+      const avatar = new AvatarState();
+      avatar.name = "Assistant";
+      avatar.role = Role.Assistant;
+      avatar.connected = true;
+      const written = new Float64Array(21);
+      readAvatarPose(this.sim.world, eid, written);
+      writeAvatarPose(avatar, written);
+      this.state.avatars.set(ASSISTANT_SESSION_ID, avatar);
+    }
+
+    /** Prices, stock and new products reach the assistant without a restart. */
+    private async followCatalogChanges(): Promise<void> {
+      try {
+        const latest = await loadCatalog(services.db, this.catalog.showroom.slug);
+        if (!latest || catalogVersion(latest) === catalogVersion(this.catalog)) return;
+        this.catalog = latest;
+        await services.assistants.catalogChanged(latest);
+        services.log(`[room] "${latest.showroom.slug}": catalog changed, assistant updated`);
+      } catch (error) {
+        services.log(`[room] could not check the catalog: ${(error as Error).message}`);
+      }
     }
 
     private refuse(client: ShowroomClient, type: string, reason: string): void {
@@ -343,4 +417,8 @@ export function createShowroomRoom(services: RoomServices) {
       return { customerId, showroomId: this.catalog.showroom.id, visitId };
     }
   };
+}
+
+function catalogVersion(catalog: Catalog): string {
+  return catalog.products.map((p) => `${p.sku}@${p.updatedAt.getTime()}:${p.priceCents}:${p.stock}`).join("|");
 }

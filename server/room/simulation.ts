@@ -4,6 +4,9 @@ import {
   createShowroomWorld,
   drainEvents,
   endAllDwells,
+  productHolder,
+  readAvatarPose,
+  readProductTransform,
   queueGrab,
   queuePose,
   queueRelease,
@@ -98,6 +101,32 @@ export class ShowroomSimulation {
     this.sessionByAvatar.delete(eid);
     return events;
   }
+
+  /**
+   * The product a visitor means by "this": the one in their hand, else the nearest within
+   * reach of a conversation (3 m). Null when nothing is near.
+   */
+  productNear(sessionId: string, withinMetres = 3): string | null {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid === undefined) return null;
+    let best: string | null = null;
+    let bestDistance = withinMetres;
+    readAvatarPose(this.world, eid, this.scratchPose);
+    for (const [sku, product] of this.productBySku) {
+      const holder = productHolder(this.world, product);
+      if (holder?.avatar === eid) return sku;
+      readProductTransform(this.world, product, this.scratchTransform);
+      const distance = Math.hypot(this.scratchTransform[0] - this.scratchPose[0], this.scratchTransform[2] - this.scratchPose[2]);
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = sku;
+      }
+    }
+    return best;
+  }
+
+  private readonly scratchPose = new Float64Array(21);
+  private readonly scratchTransform = new Float64Array(7);
 
   queuePose(sessionId: string, pose: ArrayLike<number>): void {
     const eid = this.avatarBySession.get(sessionId);

@@ -68,7 +68,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
     (async () => {
       const signed = await authenticate(db, req);
       if (!roles.includes(signed.staff.role)) throw new HttpError(403, "forbidden", `This needs a ${roles.join(" or ")} account.`);
-      if (signed.staff.role === "agent") await touchPresence(db, signed.staff.id);
+      if (signed.staff.role === "agent") await touchPresence(db, signed.staff.id, config.presenceTtlSeconds);
       await handler(req, res, signed);
     })().catch(next);
   };
@@ -138,7 +138,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
             res.write(`event: signed-out\ndata: {}\n\n`);
             break;
           }
-          if (me.role === "agent") await touchPresence(db, me.id);
+          if (me.role === "agent") await touchPresence(db, me.id, config.presenceTtlSeconds);
           const snapshot = await queueSnapshot(db, me);
           const { at: _at, ...content } = snapshot;
           const key = JSON.stringify(content);
@@ -310,12 +310,13 @@ function sessionToken(req: Request): string | undefined {
   return undefined;
 }
 
-/** At most one write every few seconds per agent, however often the console asks. */
-async function touchPresence(db: Database, agentId: string): Promise<void> {
+/** Keeps the agent's console counted as alive, writing at most a few times per presence TTL. */
+async function touchPresence(db: Database, agentId: string, ttlSeconds: number): Promise<void> {
+  const staleAfter = Math.min(5, ttlSeconds / 4);
   await db
     .update(agentPresence)
     .set({ lastSeenAt: sql`now()` })
-    .where(and(eq(agentPresence.staffId, agentId), lt(agentPresence.lastSeenAt, sql`now() - interval '3 seconds'`)));
+    .where(and(eq(agentPresence.staffId, agentId), lt(agentPresence.lastSeenAt, sql`now() - make_interval(secs => ${staleAfter})`)));
 }
 
 function record(body: unknown): Record<string, unknown> {

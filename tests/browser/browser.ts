@@ -75,8 +75,9 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
   await page.waitForSelector(`${button}:not([disabled])`, { timeout: 30_000 });
   await page.click(button);
   const state = (): Promise<AtriumTestState> => page.evaluate(() => window.__atrium!.state());
-  await page.waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 }).catch((error: unknown) => {
-    throw new Error(`${name} did not connect: ${String(error)}\npage errors: ${errors.join("\n")}`);
+  await page.waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 }).catch(async (error: unknown) => {
+    const said = await page.evaluate(() => [document.querySelector("#landing-message")?.textContent, document.querySelector("#banner-text")?.textContent, window.__atrium?.state().status]);
+    throw new Error(`${name} did not connect: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`);
   });
   return { page, name, state, close: () => context.close() };
 }

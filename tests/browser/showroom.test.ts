@@ -1,6 +1,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signToken } from "../../server/auth/tokens";
 import { startTestServer, type TestServer } from "../support/server";
+import { joinShowroom, type Visitor as NodeVisitor } from "../support/visitor";
+import { randomUUID } from "node:crypto";
 import type { XRDevice } from "iwer";
 import { holdKey, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
@@ -10,17 +13,20 @@ declare global {
   }
 }
 
+const SECRET = "browser-test-secret";
 let server: TestServer;
+const bots: NodeVisitor[] = [];
 let browser: Browser;
 const visitors: Visitor[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { ATRIUM_SECRET: SECRET } });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   for (const visitor of visitors) await visitor.close().catch(() => undefined);
+  for (const bot of bots) await bot.leave().catch(() => undefined);
   await browser?.close();
   await server?.close();
 });
@@ -67,11 +73,6 @@ describe("two visitors in the showroom", () => {
     await iwer.evaluate(() => window.__iwer!.controllers.left!.updateAxes("thumbstick", 0, -1));
     await until(vera, (s) => s.self.pose[2] < -3.2, "Vera to walk to the table", 20_000);
     await iwer.evaluate(() => window.__iwer!.controllers.left!.updateAxes("thumbstick", 0, 0));
-    for (let i = 0; i < 6; i++) {
-      const st = await vera.state();
-      console.log("DEBUG", Date.now() % 100000, st.self.pose.slice(0, 3), st.avatars[veraId].head.slice(0, 3), st.render.frames, st.hint);
-      await iwer.waitForTimeout(500);
-    }
     const arrived = await until(alice, (s) => (s.avatars[veraId]?.head[2] ?? 99) < -2.7, "Alice to see Vera at the table");
 
     // Vera leans 30 cm toward the vase and stoops; Walt sees her head follow.
@@ -104,10 +105,69 @@ describe("two visitors in the showroom", () => {
     });
     await until(alice, (s) => s.products["VASE-KOI"].position[1] > vase[1] + 0.25, "Alice to see the vase lifted");
     await until(vera, (s) => s.products["VASE-KOI"].position[1] > vase[1] + 0.25, "Vera to see the vase lifted");
-    await iwer.waitForTimeout(300);
+    // For the picture: both controllers up in front of the eyes, the vase in the right hand, looking a little down.
+    await iwer.evaluate(() => {
+      const device = window.__iwer!;
+      const eye = device.position;
+      device.quaternion.set(-0.17, 0, 0, 0.985);
+      device.controllers.right!.position.set(eye.x + 0.16, eye.y - 0.2, eye.z - 0.4);
+      device.controllers.left!.position.set(eye.x - 0.16, eye.y - 0.2, eye.z - 0.4);
+    });
+    await until(alice, (s) => s.products["VASE-KOI"].heldBy === veraId && s.avatars[veraId].right[1] > 1.05, "the vase held up in front of Vera");
+    await iwer.waitForTimeout(500);
     await iwer.screenshot({ path: `${SCREENSHOTS}/vr-stereo-holding-vase.png` });
 
     await iwer.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 0));
     await until(alice, (s) => s.products["VASE-KOI"].heldBy === "", "the vase to be let go");
+  });
+
+  it("chat typed in one page appears in the other, and a refused line says so", async () => {
+    const carla = await visit("Carla");
+    const dan = await visit("Dan");
+    await carla.page.fill("#chat-input", "Is the Oslo sofa available in navy?");
+    await carla.page.press("#chat-input", "Enter");
+    await until(dan, (s) => s.chat.some((l) => l.name === "Carla" && l.text === "Is the Oslo sofa available in navy?" && l.state === "sent"), "Dan to read Carla's line");
+    await until(carla, (s) => s.chat.filter((l) => l.text === "Is the Oslo sofa available in navy?").length === 1 && s.chat.every((l) => l.state === "sent"), "Carla's own line confirmed once");
+
+    // The server takes a burst of five lines, then refuses: the page must say the line was not sent.
+    await dan.page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>("#chat-input")!;
+      const form = document.querySelector<HTMLFormElement>("#chat-form")!;
+      for (let i = 0; i < 12; i++) {
+        input.value = `flood ${i}`;
+        form.requestSubmit();
+      }
+    });
+    await until(dan, (s) => s.chat.some((l) => l.state === "refused"), "a refused line", 8000).catch(async (error: unknown) => {
+      throw new Error(`${String(error).slice(0, 200)} chat: ${JSON.stringify((await dan.state()).chat)}`);
+    });
+    await dan.page.waitForSelector("#chat-error:not([hidden])");
+    expect(await dan.page.textContent("#chat-error")).toMatch(/not sent/i);
+    await until(carla, (s) => s.chat.some((l) => l.text === "flood 0"), "Carla to read the accepted flood lines");
+    expect((await carla.state()).chat.some((l) => l.text === "flood 11")).toBe(false);
+  });
+
+  it("a desktop visitor sees a crowd, an agent among them, with one draw call per kind of part", async () => {
+    const agentId = randomUUID();
+    await server.database.pool.query("INSERT INTO staff_accounts (id, email, display_name, role, password_hash) VALUES ($1, $2, $3, 'agent', 'not-used')", [agentId, "mei@example.com", "Mei"]);
+    const agentToken = signToken(SECRET, { sub: agentId, role: "agent", exp: Math.floor(Date.now() / 1000) + 3600 });
+    bots.push(await joinShowroom(server.baseUrl, { name: "Mei", token: agentToken, role: "agent" }));
+    for (const name of ["Ola", "Pia", "Quinn", "Rui", "Sam"]) bots.push(await joinShowroom(server.baseUrl, { name }));
+    // Stand the crowd in front of the viewer's spawn, facing them.
+    const spots: Array<[number, number]> = [[-1.2, 5.2], [0, 4.6], [1.2, 5.2], [-2.4, 5.8], [2.4, 5.8], [0.6, 3.4]];
+    bots.forEach((bot, i) => {
+      const [x, z] = spots[i % spots.length];
+      const facing: [number, number, number, number] = [0, 1, 0, 0];
+      bot.sendPose([x, 1.62, z, ...facing, x - 0.25, 1.2, z + 0.3, ...facing, x + 0.25, 1.25, z + 0.3, ...facing]);
+    });
+    const viewer = await visit("Tess");
+    const seen = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] >= 5 && s.scene.avatarInstancesByRole[1] === 1, "the crowd and the agent");
+    const calls = seen.render.calls;
+    await viewer.page.waitForTimeout(600);
+    await viewer.page.screenshot({ path: `${SCREENSHOTS}/desktop-crowd.png` });
+
+    bots.push(...(await Promise.all(["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"].map((name) => joinShowroom(server.baseUrl, { name })))));
+    const more = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] >= 13, "eight more visitors");
+    expect(more.render.calls).toBe(calls);
   });
 });

@@ -45,7 +45,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     await server?.close();
   });
 
-  it.skip("a customer who presses Help is served by exactly one of two competing agents, who arrives beside them, talks privately, resolves, and gets rated", async () => {
+  it("a customer who presses Help is served by exactly one of two competing agents, who arrives beside them, talks privately, resolves, and gets rated", async () => {
     const ana = await customer("Ana");
     const ben = await customer("Ben");
     await teleportTo(ana, 3, 2);
@@ -154,7 +154,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect(metrics.body.sla).toMatchObject({ waitSeconds: 120 });
   });
 
-  it.skip("an agent who is away, or at capacity, cannot take more tickets; releasing one frees a place", async () => {
+  it("an agent who is away, or at capacity, cannot take more tickets; releasing one frees a place", async () => {
     const [cat, dan] = [await customer("Cat"), await customer("Dan")];
     const first = (await customerAsksForHelp(cat)).ticketId;
     const second = (await customerAsksForHelp(dan)).ticketId;
@@ -181,7 +181,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     await casey.call("POST", `/tickets/${second}/release`);
   });
 
-  it.skip("a second request from a customer with an open ticket is merged into it, whichever way it comes", async () => {
+  it("a second request from a customer with an open ticket is merged into it, whichever way it comes", async () => {
     const eve = await customer("Eve");
     const first = await customerAsksForHelp(eve, "Where is the lamp?");
     const again = await customerAsksForHelp(eve);
@@ -198,7 +198,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect(merges.rows[0].n).toBe(4);
   });
 
-  it.skip("a customer who leaves before being helped abandons the request, and it leaves the queue", async () => {
+  it("a customer who leaves before being helped abandons the request, and it leaves the queue", async () => {
     const fay = await customer("Fay");
     const { ticketId } = await customerAsksForHelp(fay);
     const gale = await staffConsole(server, "agent", "Gale");
@@ -217,7 +217,8 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect((await queueOf(gale)).presence?.held).toBe(0);
   });
 
-  it("two server processes on one database share the queue: of two agents accepting through different processes, one wins", async () => {
+  // Several processes share a real Postgres server; the embedded one serves a single process.
+  it.runIf(kind === "postgres")("two server processes on one database share the queue: of two agents accepting through different processes, one wins", async () => {
     const other = await startSecondProcess(server);
     try {
       const ivy = await customer("Ivy");
@@ -226,7 +227,6 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
       await Promise.all([goOnline(jo), goOnline(kim)]);
       const viaOther = (path: string) => fetch(`${other.baseUrl}/api/support${path}`, { method: "POST", headers: { cookie: kim.cookie } }).then((r) => r.status);
       const statuses = await Promise.all([jo.call("POST", `/tickets/${ticketId}/accept`).then((r) => r.status), viaOther(`/tickets/${ticketId}/accept`)]);
-      if (statuses.includes(500)) console.log(server.output().slice(-3000), "\n---- other ----\n", other.output().slice(-3000));
       expect(statuses.sort()).toEqual([200, 409]);
       expect((await openTickets(ivy.guest.customerId))[0].status).toBe("assigned");
     } finally {

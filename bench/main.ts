@@ -1,0 +1,37 @@
+// `npm run bench -- <room|nlp> [--json] [options]`: benchmarks run by hand, never in tests.
+import { runRoomBench } from "./room";
+
+const USAGE = `usage: npm run bench -- <room|nlp> [--json]
+  room    bots move head and hands every frame; --avatars 50,100,200
+  nlp     assistant classification latency and training time`;
+
+async function main(): Promise<void> {
+  const [suite, ...rest] = process.argv.slice(2);
+  const json = rest.includes("--json");
+  const option = (name: string) => {
+    const index = rest.indexOf(`--${name}`);
+    return index >= 0 ? rest[index + 1] : undefined;
+  };
+  switch (suite) {
+    case "room": {
+      const avatars = (option("avatars") ?? "50,100,200").split(",").map(Number);
+      if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
+      await runRoomBench({ json, avatars });
+      break;
+    }
+    case "nlp": {
+      const { runNlpBench } = await import("./nlp");
+      await runNlpBench({ json });
+      break;
+    }
+    default:
+      console.error(USAGE);
+      process.exit(suite ? 2 : 0);
+  }
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { join } from "node:path";
+import type { Catalog } from "../../db/catalog";
+import type { Database } from "../../db/client";
+import { createDatabaseActions } from "./actions";
+import { Assistant } from "./assistant";
+import { loadShippingPolicy } from "./shipping";
+
+/**
+ * One assistant per showroom, made when its room first opens. Models are cached on disk by a
+ * hash of corpus and catalog, so a restart loads instead of training and a changed catalog
+ * trains anew.
+ */
+export class AssistantDirectory {
+  private readonly bySlug = new Map<string, Promise<Assistant>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly cacheDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static forDataDir(db: Database, dataDir: string, log: (line: string) => void): AssistantDirectory {
+    return new AssistantDirectory(db, join(dataDir, "nlp-cache"), log);
+  }
+
+  get(catalog: Catalog): Promise<Assistant> {
+    const slug = catalog.showroom.slug;
+    let assistant = this.bySlug.get(slug);
+    if (!assistant) {
+      const started = Date.now();
+      assistant = Assistant.create({
+        catalog,
+        shipping: loadShippingPolicy(),
+        cacheDir: this.cacheDir,
+        actions: createDatabaseActions(this.db),
+        onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
+      }).then((ready) => {
+        this.log(`[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`);
+        return ready;
+      });
+      // A failed start is not cached: the next room opening tries again.
+      assistant.catch(() => this.bySlug.delete(slug));
+      this.bySlug.set(slug, assistant);
+    }
+    return assistant;
+  }
+
+  /** The catalog changed (prices, stock, new products): answers and entities follow it. */
+  async catalogChanged(catalog: Catalog): Promise<void> {
+    const assistant = await this.get(catalog);
+    await assistant.retrain(catalog);
+  }
+}

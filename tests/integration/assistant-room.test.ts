@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/server";
+import { eventually, joinShowroom, sleep, teleportTo, type Visitor } from "../support/visitor";
+
+describe("the assistant in the showroom", () => {
+  let server: TestServer;
+  let kim: Visitor;
+  let lee: Visitor;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    kim = await joinShowroom(server.baseUrl, { name: "Kim" });
+    lee = await joinShowroom(server.baseUrl, { name: "Lee" });
+    await kim.until(() => kim.room.state?.avatars?.size === 3, 10_000, "Kim, Lee and the assistant");
+  });
+  afterAll(async () => {
+    await Promise.all([kim?.leave(), lee?.leave()]);
+    await server?.close();
+  });
+
+  it("stands in the room as a visible assistant avatar", () => {
+    const assistant = kim.room.state.avatars.get("assistant");
+    expect(assistant).toMatchObject({ name: "Assistant", role: 2, connected: true });
+    expect(kim.headOf("assistant")?.y).toBeCloseTo(1.7, 2);
+  });
+
+  it("answers an @assistant chat to the asker alone and records the exchange with intent, score, entities and locale", async () => {
+    kim.room.send("chat", { text: "@assistant how much is the Oslo sofa?", clientMessageId: "q-1" });
+    await kim.until(() => kim.received.some((m) => m.type === "assistant:reply"), 10_000, "the assistant's reply");
+    const reply = kim.received.find((m) => m.type === "assistant:reply")!.payload as { id: string; text: string; intent: string; locale: string };
+    expect(reply).toMatchObject({ intent: "ask_price", locale: "en" });
+    expect(reply.text).toContain("1,299");
+    await sleep(300);
+    expect(lee.received.some((m) => m.type === "assistant:reply" || m.type === "chat")).toBe(false);
+
+    const { rows } = await server.database.pool.query("SELECT customer_id, type, product_sku, payload FROM interactions WHERE id = $1", [reply.id]);
+    expect(rows[0]).toMatchObject({ customer_id: kim.guest.customerId, type: "assistant_exchange", product_sku: "SOFA-OSLO-3" });
+    expect(rows[0].payload).toMatchObject({ question: "how much is the Oslo sofa?", intent: "ask_price", locale: "en", entities: { products: ["SOFA-OSLO-3"] } });
+    expect(rows[0].payload.score).toBeGreaterThan(0.6);
+  });
+
+  it("understands Chinese and what the visitor stands at", async () => {
+    await teleportTo(lee, -4, -2.5); // beside the Luna armchair, which is sold out
+    lee.room.send("ask", { text: "这个有货吗", clientMessageId: "q-2", locale: null });
+    await lee.until(() => lee.received.some((m) => m.type === "assistant:reply"), 10_000, "the reply");
+    const reply = lee.received.find((m) => m.type === "assistant:reply")!.payload as { text: string; intent: string; locale: string };
+    expect(reply).toMatchObject({ intent: "ask_availability", locale: "zh" });
+    expect(reply.text).toContain("露娜");
+  });
+
+  it("hands a visitor who asks for a person to live support", async () => {
+    kim.room.send("ask", { text: "can I talk to a real person please", clientMessageId: "q-3", locale: "en" });
+    await kim.until(() => kim.received.some((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3"), 10_000, "the reply");
+    const reply = kim.received.find((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3")!.payload as { intent: string; action?: { kind: string } };
+    expect(reply.intent).toBe("ask_human_agent");
+    expect(reply.action?.kind).toBe("support_requested");
+    const tickets = await eventually(
+      async () => (await server.database.pool.query("SELECT status FROM support_tickets WHERE customer_id = $1", [kim.guest.customerId])).rows,
+      (rows) => rows.length > 0,
+    );
+    expect(tickets[0].status).toBe("queued");
+  });
+});

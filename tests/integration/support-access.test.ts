@@ -1,0 +1,197 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Client } from "@colyseus/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../db/paths";
+import { ShowroomState } from "../../schema/state";
+import { signToken } from "../../server/auth/tokens";
+import { databaseKinds } from "../support/db";
+import { startTestServer, type TestServer } from "../support/server";
+import { guestToken, type Visitor } from "../support/visitor";
+import { createStaff, customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, request, signIn, staffConsole, type StaffConsole } from "./support-fixtures";
+
+const run = promisify(execFile);
+const SOME_TICKET = "01900000-0000-7000-8000-000000000000";
+
+/** Every console endpoint, with the roles it serves. */
+const ENDPOINTS: Array<{ method: string; path: string; roles: Array<"agent" | "manager">; body?: unknown }> = [
+  { method: "POST", path: "/sign-out", roles: ["agent", "manager"] },
+  { method: "GET", path: "/me", roles: ["agent", "manager"] },
+  { method: "GET", path: "/queue", roles: ["agent", "manager"] },
+  { method: "GET", path: "/queue/stream", roles: ["agent", "manager"] },
+  { method: "PUT", path: "/presence", roles: ["agent"], body: { status: "away" } },
+  { method: "POST", path: `/tickets/${SOME_TICKET}/accept`, roles: ["agent"] },
+  { method: "POST", path: `/tickets/${SOME_TICKET}/release`, roles: ["agent"] },
+  { method: "POST", path: `/tickets/${SOME_TICKET}/resolve`, roles: ["agent"] },
+  { method: "GET", path: `/tickets/${SOME_TICKET}`, roles: ["agent", "manager"] },
+  { method: "POST", path: `/tickets/${SOME_TICKET}/notes`, roles: ["agent", "manager"], body: { text: "note" } },
+  { method: "POST", path: "/room-token", roles: ["agent"], body: { ticketId: SOME_TICKET } },
+  { method: "GET", path: "/canned-responses", roles: ["agent", "manager"] },
+  { method: "GET", path: "/agents", roles: ["manager"] },
+  { method: "GET", path: "/metrics", roles: ["manager"] },
+];
+
+describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind) => {
+  let server: TestServer;
+  let agent: StaffConsole;
+  let manager: StaffConsole;
+  const visitors: Visitor[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ database: kind });
+    agent = await staffConsole(server, "agent", "Avery");
+    manager = await staffConsole(server, "manager", "Mo");
+  });
+  afterAll(async () => {
+    await Promise.all(visitors.map((v) => v.leave()));
+    await server?.close();
+  });
+
+  it("every console endpoint answers 401 without a staff session, even to a customer's token", async () => {
+    const guest = await guestToken(server.baseUrl);
+    for (const endpoint of ENDPOINTS) {
+      const anonymous = await request(server.baseUrl, endpoint.method, endpoint.path, { body: endpoint.body });
+      expect([endpoint.path, anonymous.status, anonymous.body]).toEqual([endpoint.path, 401, { error: "unauthenticated", message: expect.any(String) }]);
+      const asCustomer = await request(server.baseUrl, endpoint.method, endpoint.path, { body: endpoint.body, headers: { authorization: `Bearer ${guest.token}`, cookie: `atrium_staff=${guest.token}` } });
+      expect([endpoint.path, asCustomer.status]).toEqual([endpoint.path, 401]);
+    }
+  });
+
+  it("every console endpoint answers 403 to the staff role it does not serve", async () => {
+    for (const endpoint of ENDPOINTS) {
+      for (const staff of [agent, manager]) {
+        const role = staff === agent ? "agent" : "manager";
+        if (endpoint.roles.includes(role) || endpoint.path === "/sign-out") continue;
+        const { status, body } = await staff.call(endpoint.method, endpoint.path, endpoint.body);
+        expect([role, endpoint.path, status, body]).toEqual([role, endpoint.path, 403, { error: "forbidden", message: expect.any(String) }]);
+      }
+    }
+  });
+
+  it("sign-in checks its input, refuses wrong passwords, locks after repeated failures, and sign-out ends the session", async () => {
+    expect((await request(server.baseUrl, "POST", "/sign-in", { body: {} })).body).toMatchObject({ error: "invalid_email" });
+    expect((await request(server.baseUrl, "POST", "/sign-in", { body: "not json", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect((await request(server.baseUrl, "POST", "/sign-in", { body: { email: "x@y.z", password: 5 } })).body).toMatchObject({ error: "invalid_password" });
+    const unknown = await request(server.baseUrl, "POST", "/sign-in", { body: { email: "nobody@staff.test", password: "whatever-it-is" } });
+    expect(unknown).toMatchObject({ status: 401, body: { error: "invalid_credentials" } });
+
+    const sam = await createStaff(server, "agent", "Sam");
+    for (let i = 0; i < 5; i++) {
+      const wrong = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: "not-the-password" } });
+      expect(wrong).toMatchObject({ status: 401, body: unknown.body });
+    }
+    const locked = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: sam.password } });
+    expect(locked).toMatchObject({ status: 429, body: { error: "locked" } });
+
+    const tess = await signIn(server, await createStaff(server, "agent", "Tess"));
+    expect((await tess.call("GET", "/me")).body).toMatchObject({ staff: { displayName: "Tess", role: "agent" } });
+    expect((await tess.call("POST", "/sign-out")).status).toBe(200);
+    expect((await tess.call("GET", "/me")).status).toBe(401);
+
+    // An expired session is no session.
+    const uma = await signIn(server, await createStaff(server, "agent", "Uma"));
+    await server.database.pool.query("UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE staff_id = (SELECT id FROM staff_accounts WHERE display_name = 'Uma')");
+    expect((await uma.call("GET", "/queue")).status).toBe(401);
+  });
+
+  it("console inputs are validated with clear 4xx errors", async () => {
+    const bad: Array<[StaffConsole, string, string, unknown, number, string]> = [
+      [agent, "PUT", "/presence", { status: "sleeping" }, 400, "invalid_status"],
+      [agent, "PUT", "/presence", { capacity: 0 }, 400, "invalid_capacity"],
+      [agent, "PUT", "/presence", { capacity: 2.5 }, 400, "invalid_capacity"],
+      [agent, "PUT", "/presence", {}, 400, "invalid_presence"],
+      [agent, "PUT", "/presence", { status: "online", mood: "good" }, 400, "invalid_presence"],
+      [agent, "PUT", "/presence", [1, 2], 400, "invalid_body"],
+      [agent, "POST", "/tickets/not-a-ticket/accept", undefined, 400, "invalid_ticket_id"],
+      [agent, "POST", `/tickets/${SOME_TICKET}/accept`, undefined, 409, "not_online"],
+      [agent, "GET", `/tickets/${SOME_TICKET}`, undefined, 404, "not_found"],
+      [agent, "POST", "/room-token", { ticketId: 42 }, 400, "invalid_ticket_id"],
+      [agent, "POST", "/room-token", { ticketId: SOME_TICKET }, 404, "not_found"],
+      [manager, "POST", `/tickets/${SOME_TICKET}/notes`, { text: "" }, 400, "invalid_note"],
+      [manager, "POST", `/tickets/${SOME_TICKET}/notes`, { text: "x".repeat(2001) }, 400, "invalid_note"],
+      [manager, "GET", "/metrics?from=yesterday-ish", undefined, 400, "invalid_date"],
+      [manager, "GET", "/metrics?from=2030-01-02&to=2030-01-01", undefined, 400, "invalid_range"],
+      [manager, "GET", "/nowhere", undefined, 404, "not_found"],
+    ];
+    for (const [staff, method, path, body, status, error] of bad) {
+      const response = await staff.call(method, path, body);
+      expect([method, path, response.status, response.body]).toEqual([method, path, status, { error, message: expect.any(String) }]);
+    }
+    await goOnline(agent);
+    expect((await agent.call("POST", `/tickets/${SOME_TICKET}/accept`)).body).toMatchObject({ error: "not_found" });
+  });
+
+  it("the room lets in as an agent only a signed-in agent, and only for a ticket they hold", async () => {
+    const secret = (await server.database.pool.query("SELECT value FROM app_secrets WHERE name = 'token-signing'")).rows[0].value as string;
+    const join = (options: Record<string, unknown>) => new Client(server.baseUrl).joinOrCreate("showroom", { slug: "home-living", name: "X", ...options }, ShowroomState);
+    const refusal = async (options: Record<string, unknown>) => {
+      try {
+        const room = await join(options);
+        await room.leave(true);
+        return "joined";
+      } catch (error) {
+        return `${(error as { code?: number }).code}`;
+      }
+    };
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const guest = await guestToken(server.baseUrl);
+    // A customer's token claiming the agent role; a forged agent token; a manager's id dressed as an agent.
+    expect(await refusal({ token: guest.token, role: "agent" })).toBe("403");
+    expect(await refusal({ token: signToken("not-the-secret", { sub: agent.id, role: "agent", exp }), role: "agent" })).toBe("401");
+    expect(await refusal({ token: signToken(secret, { sub: manager.id, role: "agent", exp }), role: "agent" })).toBe("403");
+    expect(await refusal({ token: signToken(secret, { sub: manager.id, role: "manager", exp }) })).toBe("403");
+
+    // A ticket held by another agent: no room token for it, and no joining for it with one's own token.
+    const wendy = await joinAsCustomer(server, "Wendy");
+    visitors.push(wendy);
+    const { ticketId } = await customerAsksForHelp(wendy);
+    const other = await staffConsole(server, "agent", "Quinn");
+    await Promise.all([goOnline(agent), goOnline(other)]);
+    expect((await other.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    expect((await agent.call("POST", "/room-token", { ticketId })).status).toBe(403);
+    expect(await refusal({ token: signToken(secret, { sub: agent.id, role: "agent", exp }), role: "agent", ticketId })).toBe("403");
+    // The holder gets in; a customer cannot speak on, or rate, someone else's ticket.
+    const quinn = await joinAsAgent(server, other, ticketId);
+    visitors.push(quinn);
+    const xavi = await joinAsCustomer(server, "Xavi");
+    visitors.push(xavi);
+    xavi.room.send("support:say", { ticketId, text: "let me in", clientMessageId: "x1" });
+    xavi.room.send("support:csat", { ticketId, score: 1 });
+    await xavi.until(() => xavi.received.filter((m) => m.type === "support:refused").length === 2, 3000, "both refused");
+    expect(quinn.received.some((m) => m.type === "support:say")).toBe(false);
+    // Staff cannot ask for help; malformed support messages are refused at the door.
+    quinn.room.send("support:request", {});
+    await quinn.until(() => quinn.received.some((m) => m.type === "support:refused"), 3000, "agent's help request refused");
+    xavi.room.send("support:csat", { ticketId, score: 9 });
+    await xavi.until(() => xavi.received.some((m) => m.type === "refused" && m.payload.type === "support:csat"), 3000, "bad score refused");
+  });
+
+  it("the first start makes a demo agent and manager whose passwords are printed once and work", async () => {
+    const printed = [...server.output().matchAll(/demo (agent|manager) created: (\S+) \/ (\S+)/g)].map((m) => ({ role: m[1], email: m[2], password: m[3] }));
+    expect(printed.map((p) => p.role)).toEqual(["agent", "manager"]);
+    for (const demo of printed) {
+      const response = await request(server.baseUrl, "POST", "/sign-in", { body: { email: demo.email, password: demo.password } });
+      expect(response).toMatchObject({ status: 200, body: { staff: { role: demo.role } } });
+    }
+    const stored = await server.database.pool.query("SELECT password_hash FROM staff_accounts WHERE email = $1", [printed[0].email]);
+    expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
+    await server.restart();
+    expect(server.output().match(/demo (agent|manager) created/g)).toHaveLength(2);
+  });
+
+  it("the staff command creates an account that can sign in", async () => {
+    const script = join(projectRoot(), "server", "cli", "staff.ts");
+    const tsx = join(projectRoot(), "node_modules", "tsx", "dist", "cli.mjs");
+    const env = { ...process.env, DATABASE_URL: server.database.url };
+    const { stdout } = await run(process.execPath, [tsx, script, "create", "--email", "Zoe@Example.com", "--name", "Zoe", "--role", "agent"], { env });
+    const password = /password: (\S+)/.exec(stdout)?.[1];
+    expect(stdout).toContain("created agent zoe@example.com (Zoe)");
+    const zoe = await signIn(server, { id: "", email: "zoe@example.com", password: password!, name: "Zoe" });
+    expect((await zoe.call("GET", "/me")).body).toMatchObject({ staff: { email: "zoe@example.com", role: "agent" } });
+    const duplicate = await run(process.execPath, [tsx, script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"], { env }).catch((error: { code: number; stderr: string }) => error);
+    expect(duplicate).toMatchObject({ code: 1, stderr: expect.stringContaining("already a staff account") });
+    await run(process.execPath, [tsx, script, "deactivate", "--email", "zoe@example.com"], { env });
+    expect((await zoe.call("GET", "/me")).status).toBe(401);
+  });
+});

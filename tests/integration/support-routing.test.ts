@@ -1,0 +1,131 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "../support/db";
+import { startTestServer, type TestServer } from "../support/server";
+import { sleep, type Visitor } from "../support/visitor";
+import { customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, lastStatus, queueOf, staffConsole, waitFor, type StaffConsole } from "./support-fixtures";
+
+type TicketRow = { id: string; status: string; assigned_agent_id: string | null; accepted_at: Date | null };
+
+const ASSIGN_TIMEOUT_SECONDS = 2;
+const PRESENCE_TTL_SECONDS = 3;
+
+describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-assign)", (kind) => {
+  let server: TestServer;
+  const visitors: Visitor[] = [];
+  const heartbeats: NodeJS.Timeout[] = [];
+  const customer = async (name: string) => {
+    const visitor = await joinAsCustomer(server, name);
+    visitors.push(visitor);
+    return visitor;
+  };
+  /** An agent with the console open: it polls the queue every second, as the page does. */
+  const onlineAgent = async (name: string, capacity: number) => {
+    const agent = await staffConsole(server, "agent", name);
+    await goOnline(agent, capacity);
+    heartbeats.push(setInterval(() => void queueOf(agent).catch(() => undefined), 1000));
+    return agent;
+  };
+  const ticketRow = async (id: string): Promise<TicketRow> => (await server.database.pool.query("SELECT * FROM support_tickets WHERE id = $1", [id])).rows[0];
+  const changes = async (id: string) =>
+    (await server.database.pool.query("SELECT type, payload FROM interactions WHERE payload->>'ticketId' = $1 ORDER BY occurred_at, id", [id])).rows as Array<{ type: string; payload: Record<string, unknown> }>;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      database: kind,
+      env: {
+        ATRIUM_SUPPORT_AUTO_ASSIGN: "1",
+        ATRIUM_SUPPORT_ASSIGN_TIMEOUT_SECONDS: String(ASSIGN_TIMEOUT_SECONDS),
+        ATRIUM_SUPPORT_DISPATCH_MS: "200",
+        ATRIUM_SUPPORT_PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
+      },
+    });
+  });
+  afterEach(async () => {
+    heartbeats.splice(0).forEach(clearInterval);
+    await Promise.all(visitors.splice(0).map((v) => v.leave()));
+    // Nobody from one test takes tickets in the next.
+    await server.database.pool.query("UPDATE agent_presence SET status = 'away'");
+    await server.database.pool.query("UPDATE support_tickets SET status = 'abandoned' WHERE status IN ('queued', 'assigned', 'agent_joined')");
+  });
+  afterAll(async () => {
+    (await import("node:fs")).writeFileSync(`/tmp/routing-${kind}.log`, server.output());
+    await server?.close();
+  });
+
+  it("offers the waiting ticket to an online agent; unanswered, it returns to the queue after the timeout and goes to the next agent in turn", async () => {
+    const [ari, bea] = [await onlineAgent("Ari", 2), await onlineAgent("Bea", 2)];
+    const away = await staffConsole(server, "agent", "Cleo");
+    await away.call("PUT", "/presence", { status: "away" });
+    const ida = await customer("Ida");
+    const { ticketId } = await customerAsksForHelp(ida);
+
+    const offered = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned", 3000, "the ticket offered");
+    const [first, second] = offered.assigned_agent_id === ari.id ? [ari, bea] : [bea, ari];
+    expect([ari.id, bea.id]).toContain(offered.assigned_agent_id);
+    expect(offered.accepted_at).toBeNull();
+    const mine = (await queueOf(first)).items.find((i) => i.ticketId === ticketId);
+    expect(mine).toMatchObject({ mine: true, acceptedAt: null, status: "assigned" });
+    await ida.until(() => lastStatus(ida)?.status === "assigned", 3000, "Ida told someone is coming");
+
+    // Nobody answers: back to the queue, then offered to the other agent (round robin).
+    const reassigned = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned" && t.assigned_agent_id === second.id, (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket offered to the next agent");
+    expect(reassigned.assigned_agent_id).toBe(second.id);
+    const history = await changes(ticketId);
+    expect(history.map((c) => c.type)).toEqual(["support_requested", "support_assigned", "support_assignment_expired", "support_assigned"]);
+    expect(history[2].payload).toMatchObject({ agentId: first.id, actor: { kind: "system", id: null }, from: "assigned", to: "queued" });
+    // The first agent can no longer take it; the second accepts and walks in, and it stays theirs.
+    expect((await first.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
+    expect((await second.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    visitors.push(await joinAsAgent(server, second, ticketId));
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 3000, "the agent arrived");
+    await sleep((ASSIGN_TIMEOUT_SECONDS + 1) * 1000);
+    expect(await ticketRow(ticketId)).toMatchObject({ status: "agent_joined", assigned_agent_id: second.id });
+  });
+
+  it("an accepted ticket whose agent never arrives goes back to the queue too", async () => {
+    const dev = await onlineAgent("Dev", 1);
+    const jan = await customer("Jan");
+    const { ticketId } = await customerAsksForHelp(jan);
+    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === dev.id, 3000, "offered to Dev");
+    expect((await dev.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    await dev.call("PUT", "/presence", { status: "away" });
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
+    await jan.until(() => lastStatus(jan)?.status === "queued", 3000, "Jan waiting again");
+    expect(lastStatus(jan)).toMatchObject({ position: 1, agentName: null });
+  });
+
+  it("respects capacity and presence: away, busy and silent consoles get nothing, and a freed place is filled from the queue", async () => {
+    const eli = await onlineAgent("Eli", 1);
+    const busy = await staffConsole(server, "agent", "Fox");
+    await busy.call("PUT", "/presence", { status: "busy", capacity: 5 });
+    // Online, but its console stops answering: after the presence TTL it is passed over.
+    const silent = await staffConsole(server, "agent", "Gus");
+    await goOnline(silent, 5);
+    await sleep((PRESENCE_TTL_SECONDS + 0.5) * 1000);
+
+    const [kit, lou] = [await customer("Kit"), await customer("Lou")];
+    const first = (await customerAsksForHelp(kit)).ticketId;
+    await sleep(50);
+    const second = (await customerAsksForHelp(lou)).ticketId;
+    await waitFor(() => ticketRow(first), (t) => t.status === "assigned", 3000, "the first ticket offered");
+    await sleep(1000);
+    expect(await ticketRow(first)).toMatchObject({ assigned_agent_id: eli.id });
+    expect(await ticketRow(second)).toMatchObject({ status: "queued", assigned_agent_id: null });
+    await lou.until(() => lastStatus(lou)?.position === 1, 3000, "Lou next in line");
+
+    // Eli takes the first, walks in and resolves it: the second comes to Eli.
+    expect((await eli.call("POST", `/tickets/${first}/accept`)).status).toBe(200);
+    visitors.push(await joinAsAgent(server, eli, first));
+    expect((await eli.call("POST", `/tickets/${first}/resolve`)).status).toBe(200);
+    await waitFor(() => ticketRow(second), (t) => t.status === "assigned", 3000, "the second ticket offered");
+    expect((await ticketRow(second)).assigned_agent_id).toBe(eli.id);
+
+    // The silent console comes back: it is eligible again.
+    const mia = await customer("Mia");
+    const third = (await customerAsksForHelp(mia)).ticketId;
+    await sleep(600);
+    expect((await ticketRow(third)).status).toBe("queued");
+    await queueOf(silent);
+    await waitFor(() => ticketRow(third), (t) => t.assigned_agent_id === silent.id, 3000, "the third ticket offered to the returning agent");
+  });
+});
