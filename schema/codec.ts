@@ -37,7 +37,9 @@ const COMPONENT_MAX = (1 << COMPONENT_BITS) - 1;
 const COMPONENT_RANGE = Math.SQRT1_2;
 
 export function packQuaternion(x: number, y: number, z: number, w: number): number {
-  const q = [x, y, z, w];
+  // The dropped component is rebuilt from unit length, so a slightly long input must be normalized.
+  const length = Math.hypot(x, y, z, w) || 1;
+  const q = [x / length, y / length, z / length, w / length];
   let largest = 0;
   for (let i = 1; i < 4; i++) if (Math.abs(q[i]) > Math.abs(q[largest])) largest = i;
   // q and -q are the same rotation: make the dropped component positive.

@@ -105,11 +105,14 @@ export function validatePose(message: unknown): Validation<number[]> {
     if (typeof v !== "number" || !Number.isFinite(v)) return fail(`pose[${i}] is not a finite number`);
     if (Math.abs(v) > 1000) return fail(`pose[${i}] is out of range`);
   }
+  const pose = (message as number[]).slice();
   for (let offset = 0; offset < POSE_LENGTH; offset += 7) {
-    const length = Math.hypot(message[offset + 3], message[offset + 4], message[offset + 5], message[offset + 6]);
+    const length = Math.hypot(pose[offset + 3], pose[offset + 4], pose[offset + 5], pose[offset + 6]);
     if (Math.abs(length - 1) > QUATERNION_TOLERANCE) return fail(`pose rotation ${offset / 7} is not a unit quaternion (length ${length.toFixed(4)})`);
+    // Accepted within tolerance, trusted as exactly unit from here on.
+    for (let i = 3; i < 7; i++) pose[offset + i] /= length;
   }
-  return ok(message as number[]);
+  return ok(pose);
 }
 
 export function validateTeleport(message: unknown): Validation<ClientMessages["teleport"]> {
@@ -190,13 +193,15 @@ export interface JoinOptions {
 }
 
 export const MAX_DISPLAY_NAME = 40;
+// A name is one line: no C0/C1 control characters at all, tabs and newlines included.
+const NAME_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F]/;
 
 export function validateDisplayName(value: unknown): Validation<string> {
   if (value === undefined || value === null || value === "") return ok("");
   if (typeof value !== "string") return fail("name must be a string");
   const trimmed = value.trim();
   if (trimmed.length > MAX_DISPLAY_NAME) return fail(`name is longer than ${MAX_DISPLAY_NAME} characters`);
-  if (CONTROL_CHARACTERS.test(trimmed)) return fail("name contains control characters");
+  if (NAME_FORBIDDEN.test(trimmed)) return fail("name contains control characters or line breaks");
   return ok(trimmed);
 }
 

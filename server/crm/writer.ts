@@ -23,6 +23,8 @@ type VisitEnd = { visitId: string; endedAt: Date };
  */
 export class CrmWriter {
   private queue: InteractionRow[] = [];
+  /** Rows taken out of the queue by the insert under way. */
+  private inFlight = 0;
   private visitEnds: VisitEnd[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -48,18 +50,26 @@ export class CrmWriter {
   }
 
   get pending(): number {
-    return this.queue.length + this.visitEnds.length;
+    return this.queue.length + this.inFlight + this.visitEnds.length;
   }
 
   /** Queues telemetry; returns at once. */
   record(row: InteractionRow): void {
     if (this.closed) throw new Error("the CRM writer is closed");
     this.queue.push(row);
-    if (this.queue.length > this.maxBuffered) {
-      const excess = this.queue.length - this.maxBuffered;
-      this.queue.splice(0, excess);
-      this.stats.dropped += excess;
-      this.log(`[crm] database unavailable for too long: dropped ${excess} oldest telemetry rows (${this.stats.dropped} in all)`);
+    this.enforceBound();
+  }
+
+  /** Beyond maxBuffered waiting rows the oldest go: a long outage costs old telemetry, never memory. */
+  private enforceBound(): void {
+    const excess = this.queue.length - this.maxBuffered;
+    if (excess <= 0) return;
+    const before = this.stats.dropped;
+    this.queue.splice(0, excess);
+    this.stats.dropped += excess;
+    // One line per thousand dropped rows, not one per row.
+    if (before === 0 || Math.floor(before / 1000) !== Math.floor(this.stats.dropped / 1000)) {
+      this.log(`[crm] database unavailable for too long: dropped the oldest telemetry (${this.stats.dropped} rows in all)`);
     }
   }
 
@@ -100,10 +110,19 @@ export class CrmWriter {
   private async writeQueued(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.slice(0, this.batchSize);
-        await this.db.insert(interactions).values(batch).onConflictDoNothing({ target: interactions.id });
-        // Only now: a failed insert leaves the rows queued for the retry.
-        this.queue.splice(0, batch.length);
+        // Taken out while the insert runs, so rows recorded (or dropped) meanwhile can't be confused with it.
+        const batch = this.queue.splice(0, this.batchSize);
+        this.inFlight = batch.length;
+        try {
+          await this.db.insert(interactions).values(batch).onConflictDoNothing({ target: interactions.id });
+        } catch (error) {
+          // Back at the front, in order, for the retry; the bound applies again.
+          this.queue.unshift(...batch);
+          this.enforceBound();
+          throw error;
+        } finally {
+          this.inFlight = 0;
+        }
         this.stats.written += batch.length;
       }
       while (this.visitEnds.length > 0) {

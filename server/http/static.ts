@@ -8,6 +8,11 @@ export function clientApp(): express.Router {
   const root = join(projectRoot(), "dist", "client");
   const router = express.Router();
   router.use(express.static(root, { index: "index.html", fallthrough: true }));
+  router.get("/agent", (_req, res) => {
+    const page = join(root, "agent.html");
+    if (existsSync(page)) res.sendFile(page);
+    else res.status(503).type("text/plain").send("The agent console is not built yet: run `npm run build`.");
+  });
   router.get(["/showroom/:slug", "/"], (_req, res) => {
     const page = join(root, "index.html");
     if (existsSync(page)) res.sendFile(page);

@@ -36,7 +36,9 @@ export class ClientGuard {
       bucket = { tokens: rate.burst, updatedAt: nowMs };
       this.buckets.set(type, bucket);
     }
-    bucket.tokens = Math.min(rate.burst, bucket.tokens + ((nowMs - bucket.updatedAt) / 1000) * rate.perSecond);
+    // A wall clock stepping backwards must not take tokens away.
+    const elapsedMs = Math.max(0, nowMs - bucket.updatedAt);
+    bucket.tokens = Math.min(rate.burst, bucket.tokens + (elapsedMs / 1000) * rate.perSecond);
     bucket.updatedAt = nowMs;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;

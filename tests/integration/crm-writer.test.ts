@@ -218,7 +218,7 @@ describe("the CRM writer through a database outage", () => {
     // Past maxBuffered the oldest telemetry goes first, and is counted.
     expect(writer.stats.dropped).toBe(rows.length - maxBuffered);
     expect(writer.pending).toBe(maxBuffered + 1);
-    expect(logs.some((line) => line.includes(`oldest telemetry rows (${rows.length - maxBuffered} in all)`))).toBe(true);
+    expect(logs.filter((line) => line.includes("dropped the oldest telemetry"))).toHaveLength(1);
 
     // A business event cannot be acknowledged while the database is away.
     await expect(writer.commit([interaction(visit, "chat", { text: "hello?" })])).rejects.toThrow();

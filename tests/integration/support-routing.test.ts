@@ -48,7 +48,6 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await server.database.pool.query("UPDATE support_tickets SET status = 'abandoned' WHERE status IN ('queued', 'assigned', 'agent_joined')");
   });
   afterAll(async () => {
-    (await import("node:fs")).writeFileSync(`/tmp/routing-${kind}.log`, server.output());
     await server?.close();
   });
 

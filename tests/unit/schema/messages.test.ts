@@ -6,6 +6,7 @@ import {
   POSE_LENGTH,
   QUATERNION_TOLERANCE,
   type Validation,
+  validateAsk,
   validateChat,
   validateDisplayName,
   validateGrab,
@@ -180,6 +181,24 @@ describe("a chat message", () => {
   });
 });
 
+describe("a question for the assistant", () => {
+  it("is accepted and trimmed like a chat line, with an optional locale", () => {
+    expect(accepted(validateAsk({ text: " Where is the sofa? ", clientMessageId: "q1", locale: "en" }))).toEqual({
+      text: "Where is the sofa?",
+      clientMessageId: "q1",
+      locale: "en",
+    });
+    expect(accepted(validateAsk({ text: "沙发在哪里", clientMessageId: "q2" })).locale).toBeNull();
+  });
+
+  it("is refused with the chat rules, naming ask, and for a locale the assistant does not speak", () => {
+    expect(refusal(validateAsk({ text: "  ", clientMessageId: "q1" }))).toBe("ask text is empty");
+    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q 1" }))).toBe("ask needs a clientMessageId (1-64 letters, digits, _ or -)");
+    expect(refusal(validateAsk({ text: "bonjour", clientMessageId: "q1", locale: "fr" }))).toBe('locale must be "en", "zh" or null');
+    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q1", intent: "buy" }))).toBe('unexpected field "intent"');
+  });
+});
+
 describe("a display name", () => {
   it("is optional", () => {
     for (const none of [undefined, null, ""]) expect(accepted(validateDisplayName(none))).toBe("");
@@ -194,7 +213,8 @@ describe("a display name", () => {
   it("is refused when it is not text or holds control characters", () => {
     expect(refusal(validateDisplayName(42))).toBe("name must be a string");
     expect(refusal(validateDisplayName({ first: "Mei" }))).toBe("name must be a string");
-    expect(refusal(validateDisplayName("Mei\u0000Ling"))).toBe("name contains control characters");
+    expect(refusal(validateDisplayName("Mei\u0000Ling"))).toBe("name contains control characters or line breaks");
+    expect(refusal(validateDisplayName("Ann\nBob"))).toBe("name contains control characters or line breaks");
   });
 });
 
