@@ -12,6 +12,7 @@ import { RenderTimer } from "./render-timer";
 import { installTestHook } from "./test-hook";
 import { Banner } from "./ui/banner";
 import { ChatPanel } from "./ui/chat-panel";
+import { mountSupportPanel } from "./ui/support-panel";
 import { byId } from "./ui/dom";
 import { Hud, statusText } from "./ui/hud";
 import { type EnterMode, Landing } from "./ui/landing";
@@ -106,6 +107,7 @@ export async function startApp(): Promise<void> {
   let session: LiveSession | null = null;
   const correction = new ServerCorrection();
   const timer = new RenderTimer();
+  const support = mountSupportPanel(byId("hud"));
   const chat = new ChatPanel((text) => (session?.status.kind === "connected" ? session.chat(text) : null));
   const hands = new DesktopHands({
     world,
@@ -168,6 +170,7 @@ export async function startApp(): Promise<void> {
         chatRefused: (refusal) => chat.refused(refusal.clientMessageId, refusal.reason),
         grabRefused: (refusal) => (xr.presenting ? xr.grabRefused(refusal.reason) : hands.grabRefused(refusal.sku, refusal.reason)),
         teleportRefused: (refusal) => hud.hint(`Teleport refused: ${refusal.reason.replaceAll("_", " ")}.`),
+        room: (room) => support.attach(room),
         refused: (refusal) => {
           if (refusal.type === "chat") chat.refusedLatest(refusal.reason);
           else console.warn(`server refused ${refusal.type}: ${refusal.reason}`);

@@ -69,28 +69,7 @@ export async function seedShowroom(db: Database, file: CatalogFile): Promise<boo
       .returning({ id: showrooms.id });
     const showroom = inserted[0];
     if (!showroom) return false;
-    await tx.insert(products).values(
-      file.products.map((p) => ({
-        id: uuidv7(),
-        showroomId: showroom.id,
-        sku: p.sku,
-        category: p.category,
-        name: p.name,
-        synonyms: p.synonyms,
-        description: p.description,
-        priceCents: Math.round(p.price * 100),
-        currency: p.currency,
-        stock: p.stock,
-        leadTimeDays: p.leadTimeDays,
-        dimensionsCm: p.dimensionsCm,
-        colors: p.colors,
-        position: p.position,
-        model: p.model,
-        gltfUrl: p.gltf ?? null,
-        grabbable: p.grabbable === true,
-        trainingId: p.training ?? null,
-      })),
-    );
+    await tx.insert(products).values(file.products.map((p) => ({ id: uuidv7(), showroomId: showroom.id, ...productColumns(p) })));
     if (file.trainings.length > 0) {
       await tx.insert(trainings).values(
         file.trainings.map((t) => ({ id: t.id, showroomId: showroom.id, productSku: t.product, title: t.title, steps: t.steps })),
@@ -98,6 +77,28 @@ export async function seedShowroom(db: Database, file: CatalogFile): Promise<boo
     }
     return true;
   });
+}
+
+/** A catalog file's product as the products table stores it (prices in cents, defaults applied). */
+export function productColumns(p: CatalogFile["products"][number]) {
+  return {
+    sku: p.sku,
+    category: p.category,
+    name: p.name,
+    synonyms: p.synonyms,
+    description: p.description,
+    priceCents: Math.round(p.price * 100),
+    currency: p.currency,
+    stock: p.stock,
+    leadTimeDays: p.leadTimeDays,
+    dimensionsCm: p.dimensionsCm,
+    colors: p.colors,
+    position: p.position,
+    model: p.model,
+    gltfUrl: p.gltf ?? null,
+    grabbable: p.grabbable === true,
+    trainingId: p.training ?? null,
+  };
 }
 
 export async function findShowroom(db: Database, slug: string): Promise<Showroom | undefined> {

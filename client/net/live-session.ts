@@ -31,6 +31,8 @@ export interface SessionEvents {
   grabRefused(refusal: ServerMessages["grab:refused"]): void;
   teleportRefused(refusal: ServerMessages["teleport:refused"]): void;
   refused(refusal: ServerMessages["refused"]): void;
+  /** Each room joined, the first and any after a rejoin: the support panel talks through it. */
+  room?(room: ShowroomRoom): void;
 }
 
 export interface SessionOptions {
@@ -125,6 +127,7 @@ export class LiveSession {
 
   private attach(room: ShowroomRoom): void {
     this.room = room;
+    this.options.events.room?.(room);
     const { events } = this.options;
     room.reconnection.maxRetries = SEAT_RETRIES;
     room.reconnection.maxDelay = 2000;

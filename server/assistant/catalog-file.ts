@@ -1,4 +1,4 @@
-import { readCatalogFile, type CatalogFile } from "../../db/catalog";
+import { productColumns, readCatalogFile, type CatalogFile } from "../../db/catalog";
 import type { AssistantCatalog } from "./types";
 
 /**
@@ -11,21 +11,7 @@ export function assistantCatalogFromFile(path?: string): AssistantCatalog {
 
 export function toAssistantCatalog(file: CatalogFile): AssistantCatalog {
   return {
-    products: file.products.map((p) => ({
-      sku: p.sku,
-      category: p.category,
-      name: p.name,
-      synonyms: p.synonyms,
-      description: p.description,
-      priceCents: Math.round(p.price * 100),
-      currency: p.currency,
-      stock: p.stock,
-      leadTimeDays: p.leadTimeDays,
-      dimensionsCm: p.dimensionsCm,
-      colors: p.colors,
-      position: p.position,
-      trainingId: p.training ?? null,
-    })),
+    products: file.products.map(productColumns),
     trainings: file.trainings.map((t) => ({ id: t.id, productSku: t.product, title: t.title })),
   };
 }

@@ -23,6 +23,8 @@ export const STAFF_COOKIE = "atrium_staff";
 /** Long enough to join the room after accepting; the room checks the ticket again on join. */
 const ROOM_TOKEN_SECONDS = 300;
 const MAX_NOTE_LENGTH = 2000;
+/** How often an open console's queue is re-read: a new request shows within a second. */
+const QUEUE_STREAM_POLL_MS = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class HttpError extends Error {
@@ -142,7 +144,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
           const snapshot = await queueSnapshot(db, me);
           const { at: _at, ...content } = snapshot;
           const key = JSON.stringify(content);
-          if (key !== last || ++quietTicks >= 15) {
+          if (key !== last || ++quietTicks >= 30) {
             res.write(`event: queue\ndata: ${JSON.stringify(snapshot)}\n\n`);
             last = key;
             quietTicks = 0;
@@ -150,7 +152,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
         } catch (error) {
           res.write(`event: trouble\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
         }
-        await new Promise((resolve) => setTimeout(resolve, config.dispatchIntervalMs));
+        await new Promise((resolve) => setTimeout(resolve, QUEUE_STREAM_POLL_MS));
       }
       res.end();
     }),
