@@ -1,8 +1,9 @@
-// `npm run bench -- <room|nlp> [--json] [options]`: benchmarks run by hand, never in tests.
+// `npm run bench -- <room|client|nlp> [--json] [options]`: benchmarks run by hand, never in tests.
 import { runRoomBench } from "./room";
 
-const USAGE = `usage: npm run bench -- <room|nlp> [--json]
+const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
   room    bots move head and hands every frame; --avatars 50,100,200
+  client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
 
 async function main(): Promise<void> {
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
       const avatars = (option("avatars") ?? "50,100,200").split(",").map(Number);
       if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
       await runRoomBench({ json, avatars });
+      break;
+    }
+    case "client": {
+      const { runClientBench } = await import("./client");
+      await runClientBench({ json });
       break;
     }
     case "nlp": {

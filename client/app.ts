@@ -128,6 +128,7 @@ export async function startApp(): Promise<void> {
     grab: (sku, hand) => session?.grab(sku, hand),
     release: (hand) => session?.release(hand),
     teleport: (x, z) => session?.teleport(x, z),
+    say: (text) => chat.send(text),
     hint: (text) => hud.hint(text),
     panel: () => ({ status: hud.statusText, hint: hud.hintText, chat: chat.lines }),
     sessionId: () => session?.sessionId ?? null,
@@ -197,6 +198,9 @@ export async function startApp(): Promise<void> {
       (error: unknown) => banner.show(`${error instanceof Error ? error.message : String(error)} You can still visit on this screen.`, "error", { label: "OK", run: () => banner.hide() }),
     );
   };
+
+  // Closing the tab is leaving on purpose: the server need not hold the seat for a reconnection.
+  window.addEventListener("pagehide", () => void session?.leave());
 
   const vrAvailable = await XrMode.available();
   landing.setReady(true, vrAvailable);

@@ -9,6 +9,8 @@ import type { App } from "./app";
 export interface AtriumTestHook {
   state(): AtriumTestState;
   resetRenderTimes(): void;
+  /** World position of the VR panel's ready phrase (null outside VR), for pointing a controller at it. */
+  vrPhrasePosition(index: number): number[] | null;
 }
 
 export interface AtriumTestState {
@@ -24,7 +26,7 @@ export interface AtriumTestState {
   chat: Array<{ name: string; text: string; state: string }>;
   scene: { avatarInstancesByRole: number[]; products: number; objects: number };
   render: { calls: number; triangles: number; geometries: number; textures: number; frames: number; medianRenderMs: number };
-  xr: { presenting: boolean; grabsSent: number };
+  xr: { presenting: boolean; grabsSent: number } & ReturnType<App["xr"]["report"]>;
 }
 
 declare global {
@@ -63,9 +65,10 @@ export function installTestHook(app: App): void {
           frames: app.timer.frames,
           medianRenderMs: app.timer.median(),
         },
-        xr: { presenting: app.xr.presenting, grabsSent: app.xr.grabsSent },
+        xr: { presenting: app.xr.presenting, grabsSent: app.xr.grabsSent, ...app.xr.report() },
       };
     },
     resetRenderTimes: () => app.timer.reset(),
+    vrPhrasePosition: (index) => app.xr.phrasePosition(index),
   };
 }

@@ -255,7 +255,8 @@ export interface SupportLine {
   sentAt: string;
 }
 
-const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A ticket id as the server writes it: a lower-case UUID. */
+export const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function optionalText(value: unknown, field: string, max: number): Validation<string | undefined> {
   if (value === undefined || value === null) return ok(undefined);

@@ -20,7 +20,8 @@ export interface AtriumConfig {
 
 export class ConfigError extends Error {}
 
-function integer(name: string, fallback: number, min: number, max: number): number {
+/** A whole-number setting from the environment, checked against its range. */
+export function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);

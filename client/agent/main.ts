@@ -79,6 +79,8 @@ const link = new RoomLink({
     active.customer = { sessionId: customer.sessionId, name: customer.name };
     ui.roomStatus.textContent = `You are beside ${customer.name} in the showroom`;
     redrawMap();
+    // The arrival is now in the ticket's history.
+    api.ticket(customer.ticketId).then((detail) => ui.history.replaceChildren(...detail.history.map((h) => listItem(h.text, h.at))), handle);
   },
   refused: (reason) => showError(reason),
   state: (state) => {
@@ -153,7 +155,7 @@ function renderTicket(detail: TicketDetail): void {
     listItem(`Asked: ${item.message ? `“${item.message}”` : item.reason.replaceAll("_", " ")}${item.productName ? `, at ${item.productName}` : ""}`),
     ...c.lingered.map((p) => listItem(`Lingered at ${p.name} for ${p.amount} s`)),
     ...c.held.map((p) => listItem(`Picked up ${p.name}${p.amount > 1 ? ` ${p.amount} times` : ""}`)),
-    ...c.recentLines.map((line: TimelineLine) => listItem(`${line.type === "chat" ? "Said" : "Assistant"}: ${line.text}`, line.at)),
+    ...c.recentLines.map((line: TimelineLine) => listItem(line.type === "chat" ? `Said: ${line.text}` : line.text, line.at)),
     ...detail.visits.map((v) => listItem(`Visit to ${v.showroom}${v.endedAt ? "" : " (now)"}`, v.startedAt)),
     ...detail.pastTickets.map((t) => listItem(`Earlier request: ${t.reason.replaceAll("_", " ")}, ${t.status}${t.csatScore ? `, rated ${t.csatScore}/5` : ""}`, t.createdAt)),
   );
@@ -201,6 +203,7 @@ function handle(error: unknown): void {
 function render(): void {
   if (!snapshot) return;
   renderQueue(ui.queue, ui.queueSummary, snapshot, active?.detail.item.ticketId ?? null, {
+    canAccept: staff?.role === "agent",
     accept: (item: QueueItem) => {
       showError(null);
       api.accept(item.ticketId).then(openTicket, handle);

@@ -1,6 +1,8 @@
 import type { QueueItem, QueueSnapshot } from "../../schema/support";
 
 export interface QueueActions {
+  /** Managers watch the queue; only agents take tickets. */
+  canAccept: boolean;
   accept(item: QueueItem): void;
   open(item: QueueItem): void;
 }
@@ -52,10 +54,12 @@ export function renderQueue(list: HTMLElement, summary: HTMLElement, snapshot: Q
     context.append(element("span", "", `${c.visits} visit${c.visits === 1 ? "" : "s"} · ${c.pastTickets} past ticket${c.pastTickets === 1 ? "" : "s"} · ${c.notes} note${c.notes === 1 ? "" : "s"}`));
     if (c.lingered.length > 0) context.append(element("span", "lingered", `Lingered at: ${c.lingered.map((p) => `${p.name} (${p.amount}s)`).join(", ")}`));
     if (c.held.length > 0) context.append(element("span", "held", `Picked up: ${c.held.map((p) => `${p.name}${p.amount > 1 ? ` ×${p.amount}` : ""}`).join(", ")}`));
-    for (const line of c.recentLines.slice(0, 3)) context.append(element("span", "line", `${line.type === "chat" ? "Said" : "Assistant"}: ${line.text}`));
+    for (const line of c.recentLines.slice(0, 3)) context.append(element("span", "line", line.type === "chat" ? `Said: ${line.text}` : line.text));
     li.append(context);
     const buttons = element("div", "actions");
-    if (item.status === "queued" || (item.mine && item.acceptedAt === null)) {
+    if (!actions.canAccept) {
+      buttons.append(element("span", "muted", item.agentName ? `With ${item.agentName}` : "Waiting"));
+    } else if (item.status === "queued" || (item.mine && item.acceptedAt === null)) {
       const accept = element("button", "accept", item.mine ? "Accept (offered to you)" : "Accept");
       accept.type = "button";
       accept.addEventListener("click", () => actions.accept(item));

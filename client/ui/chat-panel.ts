@@ -23,19 +23,10 @@ export class ChatPanel {
   readonly lines: ShownChatLine[] = [];
   private readonly listeners: Array<() => void> = [];
 
-  constructor(private readonly send: (text: string) => string | null) {
+  constructor(private readonly transmit: (text: string) => string | null) {
     byId<HTMLFormElement>("chat-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      const text = this.input.value.trim();
-      if (!text) return;
-      const clientMessageId = this.send(text);
-      if (clientMessageId === null) {
-        this.showError("Not connected — your message was not sent.");
-        return;
-      }
-      this.input.value = "";
-      this.error.hidden = true;
-      this.upsert({ key: clientMessageId, name: "You", role: 0, text, state: "pending" });
+      if (this.send(this.input.value)) this.input.value = "";
     });
     // Enter anywhere (outside a field) jumps into the chat box.
     document.addEventListener("keydown", (event) => {
@@ -44,6 +35,20 @@ export class ChatPanel {
         event.preventDefault();
       }
     });
+  }
+
+  /** Sends a line (typed here, or picked on the VR panel); false when it could not go out. */
+  send(raw: string): boolean {
+    const text = raw.trim();
+    if (!text) return false;
+    const clientMessageId = this.transmit(text);
+    if (clientMessageId === null) {
+      this.showError("Not connected — your message was not sent.");
+      return false;
+    }
+    this.error.hidden = true;
+    this.upsert({ key: clientMessageId, name: "You", role: 0, text, state: "pending" });
+    return true;
   }
 
   /** Calls back whenever the lines change (the VR panel mirrors them). */

@@ -221,6 +221,8 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
           if (merged) note.textContent = "You have already asked: you keep your place in line.";
         }),
         room.onMessage("support:say", addLine),
+        // The line itself comes back as support:say once saved; the ack only confirms it.
+        room.onMessage("support:say:ack", () => fail(null)),
         room.onMessage("support:csat:ack", () => {
           show("thanks");
           setTimeout(() => state === "thanks" && show("idle"), 5000);

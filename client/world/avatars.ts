@@ -47,7 +47,7 @@ function merged(parts: BufferGeometry[]): BufferGeometry {
 
 /** A head with a visor; agents wear a halo so staff stand out at a glance. */
 function headGeometry(role: number): BufferGeometry {
-  const parts = [painted(new SphereGeometry(0.12, 20, 14), "#ffffff")];
+  const parts = [painted(new SphereGeometry(0.12, 14, 10), "#ffffff")];
   const visor = new BoxGeometry(0.17, 0.06, 0.06);
   visor.translate(0, 0.015, -0.095);
   parts.push(painted(visor, "#1c2230"));

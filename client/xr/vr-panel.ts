@@ -1,15 +1,22 @@
-import { Mesh, MeshBasicMaterial, PlaneGeometry } from "three";
+import { Mesh, MeshBasicMaterial, PlaneGeometry, type Vector2, Vector3 } from "three";
 import type { ShownChatLine } from "../ui/chat-panel";
 import { canvasTexture, fitText, makeCanvas, roundedRect } from "../world/canvas";
 
 /**
  * The in-headset UI: HTML is invisible in an immersive session, so status, hints and the chat
- * are drawn into a canvas texture on a small panel worn on the left wrist.
+ * are drawn into a canvas texture on a small panel worn on the left wrist. Typing is not
+ * practical there, so the panel offers a few ready phrases to say: point the right controller
+ * at one and pull the trigger.
  */
 
 const SIZE = 512;
 const WORLD_SIZE = 0.26;
-const CHAT_LINES = 7;
+const CHAT_LINES = 5;
+export const QUICK_PHRASES: readonly string[] = ["Hello!", "Can someone help me?", "Thank you!"];
+const BUTTON_TOP = 408;
+const BUTTON_HEIGHT = 80;
+const BUTTON_GAP = 10;
+const BUTTON_WIDTH = (SIZE - 48 - BUTTON_GAP * (QUICK_PHRASES.length - 1)) / QUICK_PHRASES.length;
 
 export interface PanelContent {
   status: string;
@@ -63,6 +70,34 @@ export class VrPanel {
       fitText(c, line.text, SIZE - offset - 24, 24, "400");
       c.fillText(line.text, offset, y + 2);
     });
+    QUICK_PHRASES.forEach((phrase, i) => {
+      const x = 24 + i * (BUTTON_WIDTH + BUTTON_GAP);
+      c.fillStyle = "#4f8df5";
+      roundedRect(c, x, BUTTON_TOP, BUTTON_WIDTH, BUTTON_HEIGHT, 16);
+      c.fill();
+      c.fillStyle = "#ffffff";
+      c.textBaseline = "middle";
+      fitText(c, phrase, BUTTON_WIDTH - 16, 26);
+      c.fillText(phrase, x + 8, BUTTON_TOP + BUTTON_HEIGHT / 2);
+    });
     this.material.map.needsUpdate = true;
+  }
+
+  /** The world position of a ready phrase's button. */
+  phraseCentre(index: number): Vector3 {
+    const x = 24 + index * (BUTTON_WIDTH + BUTTON_GAP) + BUTTON_WIDTH / 2;
+    const y = BUTTON_TOP + BUTTON_HEIGHT / 2;
+    this.mesh.updateWorldMatrix(true, false);
+    return this.mesh.localToWorld(new Vector3((x / SIZE - 0.5) * WORLD_SIZE, (0.5 - y / SIZE) * WORLD_SIZE, 0));
+  }
+
+  /** The ready phrase at a point of the panel (texture coordinates of a ray hit), if any. */
+  phraseAt(uv: Vector2): string | null {
+    const x = uv.x * SIZE;
+    const y = (1 - uv.y) * SIZE;
+    if (y < BUTTON_TOP || y > BUTTON_TOP + BUTTON_HEIGHT) return null;
+    const index = Math.floor((x - 24) / (BUTTON_WIDTH + BUTTON_GAP));
+    const within = x - 24 - index * (BUTTON_WIDTH + BUTTON_GAP) <= BUTTON_WIDTH;
+    return within ? (QUICK_PHRASES[index] ?? null) : null;
   }
 }

@@ -24,6 +24,7 @@ export interface XrContext {
   grab(sku: string, hand: HandIndex): void;
   release(hand: HandIndex): void;
   teleport(x: number, z: number): void;
+  say(text: string): void;
   hint(text: string): void;
   panel(): PanelContent;
   sessionId(): string | null;
@@ -172,6 +173,19 @@ export class XrMode {
     this.panel.update(this.context.panel());
   }
 
+  /** What the test hook reports of the headset UI. */
+  report(): { teleportAim: { visible: boolean; valid: boolean; target: number[] }; panelWorn: boolean } {
+    return {
+      teleportAim: { visible: this.arc.group.visible, valid: this.arc.valid, target: this.arc.target.toArray() },
+      panelWorn: this.panel.mesh.parent !== null,
+    };
+  }
+
+  /** Where on the panel the ready phrase is, in the world, for pointing at it. */
+  phrasePosition(index: number): number[] | null {
+    return this.panel.mesh.parent ? this.panel.phraseCentre(index).toArray() : null;
+  }
+
   grabRefused(reason: string): void {
     this.context.hint(`The server refused the grab: ${describeGrabRefusal(reason)}`);
   }
@@ -244,6 +258,12 @@ export class XrMode {
     const input = this.hands[hand];
     raycaster.set(input.rayOrigin, input.rayDirection);
     raycaster.far = POINT_GRAB_DISTANCE;
+    const onPanel = this.panel.mesh.parent ? raycaster.intersectObject(this.panel.mesh, false)[0] : undefined;
+    const phrase = onPanel?.uv ? this.panel.phraseAt(onPanel.uv) : null;
+    if (phrase) {
+      this.context.say(phrase);
+      return;
+    }
     const pointed = world.pickProduct(raycaster);
     const sku = pointed?.grabbable ? pointed.sku : nearestGrabbable(world, input.gripPosition);
     if (!sku) {

@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
 import { productHolder, readAvatarPose } from "../../ecs";
-import type { ClientMessages, ServerMessages, SupportTicketView } from "../../schema/messages";
+import { TICKET_ID, type ClientMessages, type ServerMessages, type SupportTicketView } from "../../schema/messages";
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
 import type { VisitContext } from "../crm/interactions";
@@ -75,7 +75,7 @@ export class SupportChannel {
     if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
     const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
     if (ticketId === undefined) return;
-    if (typeof ticketId !== "string" || !/^[0-9a-f-]{36}$/.test(ticketId)) throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
+    if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
     try {
       const ticket = await heldTicket(this.services.db, agent.id, ticketId);
       if (ticket.showroomId !== this.catalog.showroom.id) throw new SupportError("not_yours", "this ticket is in another showroom");

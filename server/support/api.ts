@@ -4,6 +4,7 @@ import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
 import { agentPresence, showrooms, staffAccounts, supportNotes, supportTickets } from "../../db/schema";
 import type { ApiError } from "../../schema/api";
+import { TICKET_ID } from "../../schema/messages";
 import type { AgentStatus, NoteView, PresenceView, RoomTokenResponse, SignInResponse, StaffRole, StaffView } from "../../schema/support";
 import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
 import { signToken } from "../auth/tokens";
@@ -25,7 +26,6 @@ const ROOM_TOKEN_SECONDS = 300;
 const MAX_NOTE_LENGTH = 2000;
 /** How often an open console's queue is re-read: a new request shows within a second. */
 const QUEUE_STREAM_POLL_MS = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class HttpError extends Error {
   constructor(
@@ -228,7 +228,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
     staffRoute(agent, async (req, res, { staff: me }) => {
       const body = record(req.body);
       const ticketId = body.ticketId;
-      if (typeof ticketId !== "string" || !UUID.test(ticketId)) throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
+      if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
       const ticket = await heldTicket(db, me.id, ticketId);
       const [room] = await db.select({ slug: showrooms.slug }).from(showrooms).where(eq(showrooms.id, ticket.showroomId));
       const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
@@ -328,9 +328,9 @@ function record(body: unknown): Record<string, unknown> {
 }
 
 function ticketIdParam(req: Request): string {
-  const id = String(req.params.id);
-  if (!UUID.test(id)) throw new HttpError(400, "invalid_ticket_id", "the ticket id is not valid");
-  return id.toLowerCase();
+  const id = String(req.params.id).toLowerCase();
+  if (!TICKET_ID.test(id)) throw new HttpError(400, "invalid_ticket_id", "the ticket id is not valid");
+  return id;
 }
 
 function dateParam(value: unknown, name: string): Date | undefined {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config";
+import { ConfigError, integer } from "../config";
 
 /** Live support's knobs, from the environment (documented in ARCHITECTURE.md). */
 export interface SupportConfig {
@@ -15,14 +15,6 @@ export interface SupportConfig {
   sla: { waitSeconds: number; firstResponseSeconds: number; resolutionSeconds: number };
   /** Create a demo agent and manager on an installation without staff, printing their passwords once. */
   demoStaff: boolean;
-}
-
-function integer(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
 }
 
 function flag(name: string, fallback: boolean): boolean {

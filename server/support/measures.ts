@@ -36,7 +36,7 @@ export async function supportMetrics(db: Database, sla: SlaThresholds, from: Dat
   };
 }
 
-export function measure(t: Ticket, sla: SlaThresholds, now: Date, showroom: string, agentName: string | null): TicketMeasures {
+function measure(t: Ticket, sla: SlaThresholds, now: Date, showroom: string, agentName: string | null): TicketMeasures {
   const since = (end: Date | null) => (end ? seconds(end.getTime() - t.createdAt.getTime()) : null);
   const open = t.status === "queued" || t.status === "assigned" || t.status === "agent_joined";
   // Without the event, a ticket is measured until now (open) or until it closed.

@@ -343,9 +343,3 @@ export async function recordMessage(db: Database, sender: Actor & { kind: "custo
     return { message: { id: row.id, ticketId, from: sender.kind, text, sentAt: row.occurredAt }, ticket };
   });
 }
-
-/** The customer's open ticket in a showroom, if any. */
-export async function openTicketOf(db: Queryable, customerId: string, showroomId: string): Promise<Ticket | undefined> {
-  const [ticket] = await db.select().from(supportTickets).where(and(eq(supportTickets.customerId, customerId), eq(supportTickets.showroomId, showroomId), isOpen));
-  return ticket;
-}

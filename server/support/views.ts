@@ -114,7 +114,7 @@ function emptySummary(id: string): CustomerSummary {
 }
 
 /** Each customer's context in a handful of queries, however many customers are waiting. */
-export async function customerSummaries(db: Database, customerIds: string[]): Promise<Map<string, CustomerSummary>> {
+async function customerSummaries(db: Database, customerIds: string[]): Promise<Map<string, CustomerSummary>> {
   const out = new Map<string, CustomerSummary>();
   if (customerIds.length === 0) return out;
   const ids = sql.join(customerIds.map((id) => sql`${id}::uuid`), sql`, `);
@@ -168,6 +168,8 @@ function describe(type: string, payload: Record<string, unknown>): string {
       return `Asked again (merged): ${String(payload.reason)}${text ? ` "${text}"` : ""}`;
     case "support_csat":
       return `Rated ${String(payload.score)}/5${typeof payload.comment === "string" ? `: "${payload.comment}"` : ""}`;
+    case "assistant_exchange":
+      return `Asked the assistant "${String(payload.question ?? "")}", answered "${String(payload.answer ?? "")}"`;
     default:
       if (type.startsWith("assistant")) return text || type;
       if (type.startsWith("support_")) return `${type.slice("support_".length).replaceAll("_", " ")}${payload.to ? ` → ${String(payload.to)}` : ""}${by}`;

@@ -66,7 +66,9 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
-    if (process.env.ATRIUM_BROWSER_LOG || message.type() === "error" || message.type() === "warning") console.log(`[${name}] ${message.type()}: ${message.text()}`);
+    // SwiftShader's "GL Driver Message" performance notes are noise; everything else may explain a failure.
+    const worth = message.type() === "error" || (message.type() === "warning" && !message.text().includes("GL Driver Message"));
+    if (process.env.ATRIUM_BROWSER_LOG || worth) console.log(`[${name}] ${message.type()}: ${message.text()}`);
   });
   if (options.vr) await page.addInitScript({ content: await iwerBootstrap() });
   await page.goto(`${baseUrl}/showroom/home-living`);
@@ -79,7 +81,12 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
     const said = await page.evaluate(() => [document.querySelector("#landing-message")?.textContent, document.querySelector("#banner-text")?.textContent, window.__atrium?.state().status]);
     throw new Error(`${name} did not connect: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`);
   });
-  return { page, name, state, close: () => context.close() };
+  const close = async (): Promise<void> => {
+    // Navigating away is how a visitor leaves: the page says goodbye, so the server frees the seat at once.
+    await page.goto("about:blank").catch(() => undefined);
+    await context.close();
+  };
+  return { page, name, state, close };
 }
 
 /** Waits until predicate holds for the visitor's test-hook state; returns that state. */

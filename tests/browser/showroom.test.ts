@@ -1,5 +1,5 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../server/auth/tokens";
 import { startTestServer, type TestServer } from "../support/server";
 import { joinShowroom, type Visitor as NodeVisitor } from "../support/visitor";
@@ -24,9 +24,13 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+/** Each scenario starts in an empty showroom. */
+afterEach(async () => {
+  for (const visitor of visitors.splice(0)) await visitor.close().catch(() => undefined);
+  for (const bot of bots.splice(0)) await bot.leave().catch(() => undefined);
+});
+
 afterAll(async () => {
-  for (const visitor of visitors) await visitor.close().catch(() => undefined);
-  for (const bot of bots) await bot.leave().catch(() => undefined);
   await browser?.close();
   await server?.close();
 });
@@ -121,6 +125,48 @@ describe("two visitors in the showroom", () => {
     await until(alice, (s) => s.products["VASE-KOI"].heldBy === "", "the vase to be let go");
   });
 
+  it("a headset visitor snap-turns, teleports along the arc and says a ready phrase from the wrist panel", async () => {
+    const wes = await visit("Wes");
+    const tom = await visit("Tom", { vr: true });
+    const tomId = (await until(tom, (s) => s.xr.presenting && s.xr.panelWorn && s.sessionId !== null, "Tom in VR with the wrist panel")).sessionId!;
+    const stick = (x: number, y: number) => tom.page.evaluate(([sx, sy]) => window.__iwer!.controllers.right!.updateAxes("thumbstick", sx, sy), [x, y]);
+
+    // A flick of the right stick turns by 30 degrees, once per flick.
+    const yaw0 = (await tom.state()).self.rig.yaw;
+    await stick(1, 0);
+    await until(tom, (s) => Math.abs(s.self.rig.yaw - (yaw0 - Math.PI / 6)) < 0.01, "a 30 degree snap turn to the right");
+    await tom.page.waitForTimeout(300);
+    expect(Math.abs((await tom.state()).self.rig.yaw - (yaw0 - Math.PI / 6))).toBeLessThan(0.01);
+    await stick(0, 0);
+
+    // Pushing the stick forward shows the arc; letting go jumps to where it lands.
+    const from = (await until(wes, (s) => s.avatars[tomId] !== undefined, "Wes to see Tom")).avatars[tomId].head;
+    await stick(0, -1);
+    const aimed = await until(tom, (s) => s.xr.teleportAim.visible && s.xr.teleportAim.valid, "a valid teleport arc");
+    const target = aimed.xr.teleportAim.target;
+    expect(Math.hypot(target[0] - from[0], target[2] - from[2])).toBeGreaterThan(2);
+    await stick(0, 0);
+    await until(wes, (s) => Math.hypot(s.avatars[tomId].head[0] - target[0], s.avatars[tomId].head[2] - target[2]) < 0.2, "Wes to see Tom land on the target");
+    expect((await tom.state()).xr.teleportAim.visible).toBe(false);
+
+    // Point the right controller at the panel's second phrase and pull the trigger.
+    const button = (await tom.page.evaluate(() => window.__atrium!.vrPhrasePosition(1)))!;
+    const { rig } = (await tom.state()).self;
+    const dx = button[0] - rig.x;
+    const dz = button[2] - rig.z;
+    const local = { x: Math.cos(rig.yaw) * dx - Math.sin(rig.yaw) * dz, y: button[1], z: Math.sin(rig.yaw) * dx + Math.cos(rig.yaw) * dz };
+    await tom.page.evaluate(({ x, y, z }) => {
+      const right = window.__iwer!.controllers.right!;
+      right.quaternion.set(0, 0, 0, 1);
+      right.position.set(x, y, z + 0.15);
+    }, local);
+    await tom.page.waitForTimeout(300);
+    await tom.page.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 1));
+    await until(wes, (s) => s.chat.some((l) => l.name === "Tom" && l.text === "Can someone help me?"), "Wes to read Tom's phrase");
+    await tom.page.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 0));
+    expect((await tom.state()).products["VASE-KOI"].heldBy).toBe("");
+  });
+
   it("chat typed in one page appears in the other, and a refused line says so", async () => {
     const carla = await visit("Carla");
     const dan = await visit("Dan");
@@ -149,7 +195,9 @@ describe("two visitors in the showroom", () => {
 
   it("a desktop visitor sees a crowd, an agent among them, with one draw call per kind of part", async () => {
     const viewer = await visit("Tess");
-    const eye = (await viewer.state()).self.pose;
+    const { self, scene: before } = await viewer.state();
+    const eye = self.pose;
+    const [customers, agents] = before.avatarInstancesByRole;
     const agentId = randomUUID();
     await server.database.pool.query("INSERT INTO staff_accounts (id, email, display_name, role, password_hash) VALUES ($1, $2, $3, 'agent', 'not-used')", [agentId, "mei@example.com", "Mei"]);
     const agentToken = signToken(SECRET, { sub: agentId, role: "agent", exp: Math.floor(Date.now() / 1000) + 3600 });
@@ -168,12 +216,12 @@ describe("two visitors in the showroom", () => {
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const seen = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === 5 && s.scene.avatarInstancesByRole[1] === 1, "the crowd and the agent");
+    const seen = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === customers + 5 && s.scene.avatarInstancesByRole[1] === agents + 1, "the crowd and the agent");
     await viewer.page.waitForTimeout(600);
     await viewer.page.screenshot({ path: `${SCREENSHOTS}/desktop-crowd.png` });
 
     bots.push(...(await Promise.all(["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"].map((name) => joinShowroom(server.baseUrl, { name })))));
-    const more = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === 13, "eight more visitors");
+    const more = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === customers + 13, "eight more visitors");
     expect(more.render.calls).toBe(seen.render.calls);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
 import { sleep, type Visitor } from "../support/visitor";
-import { customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, lastStatus, queueOf, staffConsole, waitFor, type StaffConsole } from "./support-fixtures";
+import { customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, lastStatus, queueOf, staffConsole, waitFor } from "./support-fixtures";
 
 type TicketRow = { id: string; status: string; assigned_agent_id: string | null; accepted_at: Date | null };
 

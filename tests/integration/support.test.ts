@@ -4,7 +4,7 @@ import type { SupportMetrics, TicketDetail } from "../../schema/support";
 import { requestHelp } from "../../server/support/tickets";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
-import { sleep, teleportTo, type Visitor } from "../support/visitor";
+import { sleep, standingPose, teleportTo, type Visitor } from "../support/visitor";
 import {
   customerAsksForHelp,
   goOnline,
@@ -196,6 +196,43 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect(open[0]).toMatchObject({ id: first.ticketId, request_count: 5, reason: "complaint" });
     const merges = await server.database.pool.query("SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1 AND type = 'support_request_merged'", [eve.guest.customerId]);
     expect(merges.rows[0].n).toBe(4);
+  });
+
+  it("a request made through the in-room assistant reaches the agents' queue, and a Help press afterwards merges into it", async () => {
+    const ned = await customer("Ned");
+    ned.room.send("ask", { text: "can I talk to a real person please", clientMessageId: "q-1", locale: "en" });
+    await ned.until(() => lastStatus(ned)?.status === "queued", 15_000, "Ned's request queued");
+    const ticketId = lastStatus(ned)!.ticketId;
+    const agent = await staffConsole(server, "agent", "Noor");
+    const item = (await queueOf(agent)).items.find((i) => i.ticketId === ticketId);
+    expect(item).toMatchObject({ reason: "assistant_escalation", message: "can I talk to a real person please", customer: { name: "Ned" } });
+    expect(await customerAsksForHelp(ned)).toEqual({ ticketId, merged: true });
+    expect(await openTickets(ned.guest.customerId)).toHaveLength(1);
+  });
+
+  it("the agents see, on the request, the product the customer holds and what they said", async () => {
+    const ola = await customer("Ola");
+    ola.room.send("chat", { text: "This vase is lovely", clientMessageId: "c-1" });
+    await teleportTo(ola, -0.5, -3.2);
+    // Facing the vase a few seconds (a dwell), then picking it up.
+    for (let i = 0; i < 75; i++) {
+      ola.sendPose(standingPose(-0.5, -3.2, 0, [-0.2, 0.9, -3.8]));
+      await sleep(33);
+    }
+    ola.room.send("grab", { sku: "VASE-KOI", hand: 1 });
+    await ola.until(() => ola.room.state.products.get("VASE-KOI")?.heldBy === ola.sessionId, 3000, "the vase in Ola's hand");
+    const { ticketId } = await customerAsksForHelp(ola, "How heavy is it?");
+    expect((await ticketRow(ticketId)) as unknown).toMatchObject({ product_sku: "VASE-KOI" });
+    const agent = await staffConsole(server, "agent", "Pia");
+    const item = await waitFor(
+      async () => (await queueOf(agent)).items.find((i) => i.ticketId === ticketId),
+      (found) => (found?.customer.held.length ?? 0) > 0,
+      5000,
+      "the held vase in the customer's context",
+    );
+    expect(item).toMatchObject({ productSku: "VASE-KOI", productName: expect.stringMatching(/vase/i), message: "How heavy is it?" });
+    expect(item?.customer.held).toEqual([{ sku: "VASE-KOI", name: item?.productName, amount: 1 }]);
+    expect(item?.customer.recentLines.map((l) => l.text)).toContain("This vase is lovely");
   });
 
   it("a customer who leaves before being helped abandons the request, and it leaves the queue", async () => {
