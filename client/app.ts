@@ -202,8 +202,13 @@ export async function startApp(): Promise<void> {
   // Closing the tab is leaving on purpose: the server need not hold the seat for a reconnection.
   window.addEventListener("pagehide", () => void session?.leave());
 
-  const vrAvailable = await XrMode.available();
-  landing.setReady(true, vrAvailable);
+  // Entering on a screen never waits for the WebXR check, which some browsers answer slowly.
+  let vrAvailable = false;
+  landing.setReady(true, false);
+  void XrMode.available().then((available) => {
+    vrAvailable = available;
+    if (!session) landing.setReady(true, available);
+  });
 
   const resize = (): void => {
     const width = canvas.clientWidth || window.innerWidth;

@@ -6,11 +6,11 @@ import type { LocalRig } from "./local-rig";
  * spawn point) and on where a visitor stands (speed limit, walls, refused teleports). The local
  * view runs ahead of it by the round trip, and a server that clamps speed catches up only as
  * poses keep coming; so the visitor is moved to the server's position only when the two
- * disagree by a lot and the server has stopped closing the gap.
+ * disagree by a lot and the server has stopped following.
  */
 const TOLERANCE_METRES = 0.75;
 const PATIENCE_MS = 1000;
-/** The gap must shrink at least this much within PATIENCE_MS to count as closing. */
+/** The server's head must move at least this much within PATIENCE_MS to count as following. */
 const PROGRESS_METRES = 0.05;
 
 const serverPose = new Float32Array(21);
@@ -20,7 +20,8 @@ export class ServerCorrection {
   gap = 0;
   corrections = 0;
   private placedSession: string | null = null;
-  private checkpoint: { atMs: number; gap: number } | null = null;
+  /** Where the server had us when it was last seen moving. */
+  private checkpoint: { atMs: number; x: number; z: number } | null = null;
 
   update(nowMs: number, rig: LocalRig, world: WorldView, sessionId: string | null): void {
     if (!sessionId || !world.latestAvatarPose(sessionId, serverPose)) {
@@ -42,8 +43,8 @@ export class ServerCorrection {
       this.checkpoint = null;
       return;
     }
-    if (!this.checkpoint || this.gap < this.checkpoint.gap - PROGRESS_METRES) {
-      this.checkpoint = { atMs: nowMs, gap: this.gap };
+    if (!this.checkpoint || Math.hypot(serverPose[0] - this.checkpoint.x, serverPose[2] - this.checkpoint.z) > PROGRESS_METRES) {
+      this.checkpoint = { atMs: nowMs, x: serverPose[0], z: serverPose[2] };
       return;
     }
     if (nowMs - this.checkpoint.atMs < PATIENCE_MS) return;

@@ -157,6 +157,7 @@ export class NameTags {
 
 function tagText(spec: NameTagSpec): string {
   const name = spec.name || "Guest";
-  const staff = spec.role === 1 ? `${name} · Agent` : spec.role === 2 ? `${name} · Assistant` : name;
+  // The assistant's green tag and its name say what it is; an agent's name alone would not.
+  const staff = spec.role === 1 ? `${name} · Agent` : name;
   return spec.connected ? staff : `${staff} (reconnecting)`;
 }

@@ -27,8 +27,8 @@ const STATUS_POLL_MS = 1000;
 /** A resolved request still invites a rating this long after. */
 const CSAT_WINDOW_MINUTES = 30;
 /** Where an arriving agent stands: this far from the customer, ahead of them and a little to the side. */
-const ARRIVAL_DISTANCE = 1.3;
-const ARRIVAL_ANGLES = [0.6, -0.6, 0, 1.2, -1.2, Math.PI];
+const ARRIVAL_DISTANCE = 1.6;
+const ARRIVAL_ANGLES = [0.45, -0.45, 0, 1.2, -1.2, Math.PI];
 const WALL_MARGIN = 0.5;
 const HEAD_HEIGHT = 1.6;
 

@@ -74,7 +74,10 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
   await page.goto(`${baseUrl}/showroom/home-living`);
   await page.fill("#display-name", name);
   const button = options.vr ? "#enter-vr" : "#enter";
-  await page.waitForSelector(`${button}:not([disabled])`, { timeout: 30_000 });
+  await page.waitForSelector(`${button}:not([disabled])`, { timeout: 60_000 }).catch(async (error: unknown) => {
+    const said = await page.evaluate(() => [document.querySelector("#landing-message")?.textContent, document.querySelector("#banner-text")?.textContent]);
+    throw new Error(`${name} found no ${button} button to press: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`);
+  });
   await page.click(button);
   const state = (): Promise<AtriumTestState> => page.evaluate(() => window.__atrium!.state());
   await page.waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 }).catch(async (error: unknown) => {

@@ -28,6 +28,33 @@ describe("the embedded Postgres", () => {
     await second.stop();
   });
 
+  it("answers many concurrent connections, with and without transactions, each with its own results", async () => {
+    const embedded = await startEmbeddedPostgres(dir);
+    const db = createDatabase(embedded.url, { max: 10 });
+    try {
+      const work = Array.from({ length: 200 }, async (_, i) => {
+        if (i % 4 === 0) {
+          const client = await db.pool.connect();
+          try {
+            await client.query("BEGIN");
+            const { rows } = await client.query("SELECT $1::int * 2 AS doubled, $2::text AS tag", [i, `t${i}`]);
+            await client.query("COMMIT");
+            return rows[0];
+          } finally {
+            client.release();
+          }
+        }
+        const { rows } = await db.pool.query("SELECT $1::int * 2 AS doubled, $2::text AS tag", [i, `t${i}`]);
+        return rows[0];
+      });
+      const results = await Promise.all(work);
+      expect(results).toEqual(Array.from({ length: 200 }, (_, i) => ({ doubled: i * 2, tag: `t${i}` })));
+    } finally {
+      await db.close();
+      await embedded.stop();
+    }
+  });
+
   it("refuses a second user of the same data folder with a clear error", async () => {
     const holder = await startEmbeddedPostgres(dir);
     try {

@@ -57,7 +57,7 @@ export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: 
     guest,
     sessionId: room.sessionId,
     received,
-    until(predicate, timeoutMs = 5000, what = "condition") {
+    until(predicate, timeoutMs = 10_000, what = "condition") {
       return new Promise((resolve, reject) => {
         if (predicate()) return resolve();
         const check = () => {
@@ -117,7 +117,7 @@ export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): P
   await visitor.until(() => {
     const head = visitor.headOf(visitor.sessionId);
     return head !== undefined && Math.hypot(head.x - x, head.z - z) < 0.05;
-  }, 5000, `arrival at ${x}, ${z}`);
+  }, 10_000, `arrival at ${x}, ${z}`);
 }
 
 /** Teleports (legal hops of at most 7 m) and resolves when the server has the visitor there. */
@@ -134,7 +134,7 @@ export async function teleportTo(visitor: Visitor, x: number, z: number): Promis
     await visitor.until(() => {
       const now = visitor.headOf(visitor.sessionId);
       return now !== undefined && Math.hypot(now.x - tx, now.z - tz) < 0.02;
-    }, 3000, `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`);
+    }, 8000, `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`);
     await sleep(350); // the teleport cooldown
   }
 }

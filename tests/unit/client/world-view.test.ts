@@ -1,4 +1,4 @@
-import { InstancedMesh, Mesh, type Object3D } from "three";
+import { BoxGeometry, Group, InstancedMesh, Mesh, MeshBasicMaterial, type Object3D } from "three";
 import { describe, expect, it } from "vitest";
 import { packPose } from "../../../schema/codec";
 import type { AvatarFields, ProductFields, ShowroomStateSource } from "../../../client/world/state-source";
@@ -100,5 +100,32 @@ describe("the showroom built from its catalog", () => {
     world.update(1300, null);
     expect(world.avatarReport()).toEqual({});
     expect(world.productTransform("VASE-KOI")![0]).toBeCloseTo(2.25, 2);
+  });
+
+  it("swaps a product's primitive model for its glTF scene once loaded, and keeps the primitives if loading fails", async () => {
+    const base = demoShowroomView();
+    const view = {
+      ...base,
+      products: base.products.map((p) => (p.sku === "LAMP-HALO" ? { ...p, gltfUrl: "/models/lamp.glb" } : p.sku === "VASE-KOI" ? { ...p, gltfUrl: "/models/missing.glb" } : p)),
+    };
+    const requested: string[] = [];
+    const world = new WorldView(view, {
+      locale: "en",
+      loadGltf: async (url) => {
+        requested.push(url);
+        if (url.includes("missing")) throw new Error("404");
+        const scene = new Group();
+        scene.name = "lamp-gltf";
+        scene.add(new Mesh(new BoxGeometry(0.3, 2, 0.3), new MeshBasicMaterial()));
+        return scene;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(requested.sort()).toEqual(["/models/lamp.glb", "/models/missing.glb"]);
+    const lamp = world.scene.getObjectByName("product:LAMP-HALO")!;
+    expect(lamp.getObjectByName("lamp-gltf")).toBeDefined();
+    expect(drawables(lamp)).toHaveLength(1);
+    const vase = world.scene.getObjectByName("product:VASE-KOI")!;
+    expect(drawables(vase)).toHaveLength(1);
   });
 });
