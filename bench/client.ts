@@ -1,5 +1,5 @@
-import { Client, Protocol, Room } from "@colyseus/sdk";
-import type { GuestTokenResponse } from "../schema/api";
+import type { Room } from "@colyseus/sdk";
+import { countBotTraffic, joinBot } from "./bots";
 import { launchChromium, openVisitor } from "../tests/browser/browser";
 import { startTestServer } from "../tests/support/server";
 import { printTable } from "./table";
@@ -23,30 +23,6 @@ const CROWDS = [10, 200];
 const POSE_HZ = 20;
 const WARMUP_MS = 2000;
 const MEASURE_MS = 6000;
-/** The low five bits of a frame's first byte are its protocol code. */
-const PROTOCOL_CODE_MASK = 0x1f;
-
-/** Bots never read the state: decoding 200 copies of every patch would starve the browser being measured. */
-function skipPatchesFor(bots: Set<Room>): void {
-  type FrameHandler = (this: Room, event: MessageEvent) => void;
-  // A bench-only hook into the SDK's (protected) frame handler: bots are not product code.
-  const prototype = Room.prototype as unknown as { onMessageCallback: FrameHandler };
-  const decode = prototype.onMessageCallback;
-  prototype.onMessageCallback = function (this: Room, event: MessageEvent) {
-    if (bots.has(this) && (new Uint8Array(event.data as ArrayBuffer)[0] & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) return;
-    decode.call(this, event);
-  };
-}
-
-async function joinBot(baseUrl: string, index: number): Promise<Room> {
-  const response = await fetch(`${baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  if (!response.ok) throw new Error(`guest token for bot ${index}: ${response.status} ${await response.text()}`);
-  const guest = (await response.json()) as GuestTokenResponse;
-  const room = await new Client(baseUrl).joinOrCreate("showroom", { slug: "home-living", token: guest.token, name: `Bot ${index}` });
-  room.onMessage("*", () => undefined);
-  return room;
-}
-
 /** Bot i strolls a small circle around its own spot, spread over the room in front of the viewer. */
 function poseOf(index: number, seconds: number): number[] {
   const column = index % 20;
@@ -65,8 +41,7 @@ export async function runClientBench(opts: { json: boolean }): Promise<ClientBen
   const server = await startTestServer();
   const browser = await launchChromium();
   const bots: Room[] = [];
-  const botSet = new Set<Room>();
-  skipPatchesFor(botSet);
+  const traffic = countBotTraffic();
   const started = Date.now();
   const walk = setInterval(() => {
     const seconds = (Date.now() - started) / 1000;
@@ -77,10 +52,9 @@ export async function runClientBench(opts: { json: boolean }): Promise<ClientBen
     const viewer = await openVisitor(browser, server.baseUrl, "Bench viewer", { width: 1280, height: 720 });
     for (const crowd of CROWDS) {
       while (bots.length < crowd) {
-        const batch = await Promise.all(Array.from({ length: Math.min(20, crowd - bots.length) }, (_, i) => joinBot(server.baseUrl, bots.length + i)));
+        const batch = await Promise.all(Array.from({ length: Math.min(20, crowd - bots.length) }, (_, i) => joinBot(server.baseUrl, bots.length + i, traffic)));
         for (const bot of batch) {
           bots.push(bot);
-          botSet.add(bot);
         }
       }
       await viewer.page.waitForFunction((n) => window.__atrium!.state().scene.avatarInstancesByRole.reduce((a, b) => a + b, 0) >= n, crowd, { timeout: 60_000 });

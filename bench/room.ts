@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, Protocol, Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
 import { projectRoot } from "../db/paths";
-import type { GuestTokenResponse } from "../schema/api";
+import { countBotTraffic, joinBot, type BotTraffic } from "./bots";
 import { printTable } from "./table";
 
 export interface RoomBenchRow {
@@ -17,12 +17,6 @@ export interface RoomBenchRow {
   tickMsP99: number;
 }
 
-interface BotStats {
-  bytes: number;
-  patchBytes: number;
-  patches: number;
-}
-
 const POSE_HZ = 30;
 const WARMUP_MS = 3000;
 const MEASURE_MS = 10_000;
@@ -31,27 +25,6 @@ const MEASURE_MS = 10_000;
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
  * the CPU the server is being measured on. They count the bytes the server sends instead.
  */
-type FrameHandler = (this: Room, event: MessageEvent) => void;
-
-function countInsteadOfDecode(stats: Map<Room, BotStats>): void {
-  // A bench-only hook into the SDK's frame handler (protected): bots are not product code.
-  const prototype = Room.prototype as unknown as { onMessageCallback: FrameHandler };
-  const decode = prototype.onMessageCallback;
-  prototype.onMessageCallback = function (this: Room, event: MessageEvent) {
-    const bot = stats.get(this);
-    const bytes = new Uint8Array(event.data as ArrayBuffer);
-    if (bot) {
-      bot.bytes += bytes.byteLength;
-      if ((bytes[0] & 0x3f) === Protocol.ROOM_STATE_PATCH) {
-        bot.patches++;
-        bot.patchBytes += bytes.byteLength;
-        return;
-      }
-    }
-    decode.call(this, event);
-  };
-}
-
 async function startServer(): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "atrium-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -92,16 +65,10 @@ function posesFor(index: number, timeMs: number): number[] {
   return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
 }
 
-async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotStats>, log: (line: string) => void): Promise<RoomBenchRow> {
+async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
-    const response = await fetch(`${baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-    if (!response.ok) throw new Error(`guest token for bot ${i}: ${response.status} ${await response.text()}`);
-    const guest = (await response.json()) as GuestTokenResponse;
-    const room = await new Client(baseUrl).joinOrCreate("showroom", { slug: "home-living", token: guest.token, name: `Bot ${i}` });
-    room.onMessage("*", () => undefined);
-    stats.set(room, { bytes: 0, patchBytes: 0, patches: 0 });
-    bots.push(room);
+    bots.push(await joinBot(baseUrl, i, stats));
     if ((i + 1) % 50 === 0) log(`  ${i + 1}/${avatars} bots joined`);
   }
   const started = performance.now();
@@ -120,7 +87,7 @@ async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotSta
   clearInterval(timer);
 
   const all = bots.map((bot) => stats.get(bot)!);
-  const sum = (pick: (s: BotStats) => number) => all.reduce((total, s) => total + pick(s), 0);
+  const sum = (pick: (s: BotTraffic) => number) => all.reduce((total, s) => total + pick(s), 0);
   const patches = sum((s) => s.patches);
   const cpuMs = (after.cpu.user - cpuBefore.user + after.cpu.system - cpuBefore.system) / 1000;
   const room = after.rooms.find((r) => r.avatars === avatars) ?? after.rooms[0];
@@ -145,8 +112,7 @@ export async function runRoomBench(options: { json: boolean; avatars: number[] }
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
-  const stats = new Map<Room, BotStats>();
-  countInsteadOfDecode(stats);
+  const stats = countBotTraffic();
   log("[bench] starting the server (embedded Postgres in a temp folder)…");
   const server = await startServer();
   const rows: RoomBenchRow[] = [];

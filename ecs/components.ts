@@ -23,7 +23,7 @@ export function createComponents(capacity: number) {
     PendingPose: { pending: new Uint8Array(slots), values: new Float64Array(slots * POSE_STRIDE) },
     /** Product held by each hand, at eid * 2 + hand. */
     Hands: { product: new Int32Array(slots * 2).fill(NO_ENTITY) },
-    Locomotion: { lastTeleportAtMs: new Float64Array(slots).fill(-Infinity) },
+    Locomotion: { lastTeleportAtMs: new Float64Array(slots).fill(-Infinity), lastPoseAtMs: new Float64Array(slots) },
     DwellFocus: { product: new Int32Array(slots).fill(NO_ENTITY), startedAtMs: new Float64Array(slots) },
 
     Product: { grabbable: new Uint8Array(slots) },

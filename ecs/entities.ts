@@ -28,6 +28,7 @@ export function addAvatar(world: ShowroomWorld, init: { role: Role; pose: PoseAr
   Hands.product[eid * 2 + Hand.Left] = NO_ENTITY;
   Hands.product[eid * 2 + Hand.Right] = NO_ENTITY;
   Locomotion.lastTeleportAtMs[eid] = -Infinity;
+  Locomotion.lastPoseAtMs[eid] = world.time.elapsedMs;
   DwellFocus.product[eid] = NO_ENTITY;
   markAvatarDirty(world, eid);
   return eid;

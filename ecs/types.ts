@@ -29,6 +29,12 @@ export interface SimConfig {
   dwellMinMs: number;
   teleportMaxDistance: number;
   teleportCooldownMs: number;
+  /**
+   * The speed allowance of a pose is measured from the last accepted pose, up to this long ago:
+   * a client sending slower than the simulation (a busy headset, bunched packets) still moves at
+   * full speed, while a long silence earns no jump.
+   */
+  maxPoseGapMs: number;
 }
 
 export function defaultSimConfig(): SimConfig {
@@ -41,6 +47,7 @@ export function defaultSimConfig(): SimConfig {
     dwellMinMs: 2000,
     teleportMaxDistance: 8,
     teleportCooldownMs: 300,
+    maxPoseGapMs: 250,
   };
 }
 

@@ -144,7 +144,7 @@ export function validateRelease(message: unknown): Validation<ClientMessages["re
   return ok({ hand: message.hand });
 }
 
-const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Control characters other than tab and newline have no place in a chat line.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 

@@ -57,6 +57,7 @@ export class LiveSession {
   private closed = false;
   private current: ConnectionStatus = { kind: "connecting" };
   private nextMessageId = 0;
+  private lastSessionId: string | null = null;
   readonly poses = new PoseSender((pose) => this.send("pose", pose));
 
   constructor(private readonly options: SessionOptions) {
@@ -67,8 +68,9 @@ export class LiveSession {
     return this.current;
   }
 
+  /** The seat's session id; kept while the seat is being recovered, so the view still knows which avatar is ours. */
   get sessionId(): string | null {
-    return this.room?.sessionId ?? null;
+    return this.lastSessionId;
   }
 
   /** Joins the showroom; rejects with a readable message when the server says no. */
@@ -127,6 +129,7 @@ export class LiveSession {
 
   private attach(room: ShowroomRoom): void {
     this.room = room;
+    this.lastSessionId = room.sessionId;
     this.options.events.room?.(room);
     const { events } = this.options;
     room.reconnection.maxRetries = SEAT_RETRIES;

@@ -10,7 +10,7 @@ import { canvasTexture, fitText, makeCanvas, roundedRect } from "../world/canvas
  */
 
 const SIZE = 512;
-const WORLD_SIZE = 0.26;
+const WORLD_SIZE = 0.2;
 const CHAT_LINES = 5;
 export const QUICK_PHRASES: readonly string[] = ["Hello!", "Can someone help me?", "Thank you!"];
 const BUTTON_TOP = 408;

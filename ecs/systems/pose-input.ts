@@ -7,15 +7,19 @@ import type { ShowroomWorld } from '../world';
 
 /**
  * Accepts each avatar's latest headset pose within what a person can do: the head no faster than
- * maxSpeed, everything inside the showroom, hands within arm's reach. Rotations pass through as sent.
+ * maxSpeed over the time since its last pose (at most maxPoseGapMs), everything inside the
+ * showroom, hands within arm's reach. Rotations pass through as sent.
  */
 export function poseInput(world: ShowroomWorld): void {
-  const { AvatarPose, PendingPose } = world.components;
+  const { AvatarPose, PendingPose, Locomotion } = world.components;
   const pose = world.scratch.pose;
-  const maxDistance = (world.config.maxSpeed * world.time.dtMs) / 1000;
+  const now = world.time.elapsedMs;
   for (const avatar of avatars(world)) {
     if (PendingPose.pending[avatar] === 0) continue;
     PendingPose.pending[avatar] = 0;
+    const sinceLastPoseMs = Math.min(Math.max(now - Locomotion.lastPoseAtMs[avatar], world.time.dtMs), world.config.maxPoseGapMs);
+    const maxDistance = (world.config.maxSpeed * sinceLastPoseMs) / 1000;
+    Locomotion.lastPoseAtMs[avatar] = now;
     const at = avatar * POSE_STRIDE;
     for (let i = 0; i < POSE_STRIDE; i++) pose[i] = PendingPose.values[at + i];
     limitHeadSpeed(AvatarPose.values, at, pose, maxDistance);

@@ -26,6 +26,7 @@ export function teleportInput(world: ShowroomWorld): void {
       continue;
     }
     Locomotion.lastTeleportAtMs[avatar] = now;
+    Locomotion.lastPoseAtMs[avatar] = now;
     // A pose sent before the client saw the teleport would drag the head back toward the old spot.
     PendingPose.pending[avatar] = 0;
     for (let i = 0; i < POSE_STRIDE; i++) pose[i] = AvatarPose.values[at + i];

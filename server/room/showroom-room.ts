@@ -5,7 +5,7 @@ import type { Database } from "../../db/client";
 import { customers, visits } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
-import { ASSISTANT_MENTION, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
+import { ASSISTANT_MENTION, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
 import { AvatarState, ProductState, ShowroomState } from "../../schema/state";
 import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
 import { interaction, type VisitContext } from "../crm/interactions";
@@ -240,12 +240,12 @@ export function createShowroomRoom(services: RoomServices) {
       const visitor = client.userData;
       if (!visitor) return;
       if (!visitor.guard.allow(type, Date.now())) {
-        this.refuse(client, type, "too many messages");
+        this.refuse(client, type, "too many messages", message);
         return;
       }
       const result = validators[type](message);
       if (!result.ok) {
-        this.refuse(client, type, result.reason);
+        this.refuse(client, type, result.reason, message);
         return;
       }
       this.handle(client, type, result.value as ClientMessages[K]);
@@ -363,13 +363,16 @@ export function createShowroomRoom(services: RoomServices) {
       }
     }
 
-    private refuse(client: ShowroomClient, type: string, reason: string): void {
+    private refuse(client: ShowroomClient, type: string, reason: string, message?: unknown): void {
       const visitor = client.userData;
       if (!visitor) return;
       const now = Date.now();
       const disconnect = visitor.guard.strike(now);
       services.log(`[room] refused "${type}" from ${client.sessionId}: ${reason}`);
-      if (visitor.guard.shouldReport(now)) client.send("refused", { type, reason });
+      // A refused chat line is named, so the sender's page can mark that very line as not sent.
+      const clientMessageId = (type === "chat" || type === "ask") && clientMessageIdOf(message);
+      if (clientMessageId) client.send("chat:refused", { clientMessageId, reason: reason === "too many messages" ? "You are sending messages too fast. Wait a moment and send it again." : reason });
+      else if (visitor.guard.shouldReport(now)) client.send("refused", { type, reason });
       if (disconnect) {
         services.log(`[room] disconnecting ${client.sessionId}: too many refused messages`);
         visitor.disconnectedByServer = true;
@@ -421,4 +424,10 @@ export function createShowroomRoom(services: RoomServices) {
 
 function catalogVersion(catalog: Catalog): string {
   return catalog.products.map((p) => `${p.sku}@${p.updatedAt.getTime()}:${p.priceCents}:${p.stock}`).join("|");
+}
+
+function clientMessageIdOf(message: unknown): string | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const id = (message as { clientMessageId?: unknown }).clientMessageId;
+  return typeof id === "string" && CLIENT_MESSAGE_ID.test(id) ? id : undefined;
 }

@@ -1,9 +1,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../server/auth/tokens";
+import { createStaff } from "../integration/support-fixtures";
 import { startTestServer, type TestServer } from "../support/server";
 import { joinShowroom, type Visitor as NodeVisitor } from "../support/visitor";
-import { randomUUID } from "node:crypto";
 import type { XRDevice } from "iwer";
 import { holdKey, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
@@ -204,9 +204,9 @@ describe("two visitors in the showroom", () => {
     const { self, scene: before } = await viewer.state();
     const eye = self.pose;
     const [customers, agents] = before.avatarInstancesByRole;
-    const agentId = randomUUID();
-    await server.database.pool.query("INSERT INTO staff_accounts (id, email, display_name, role, password_hash) VALUES ($1, $2, $3, 'agent', 'not-used')", [agentId, "mei@example.com", "Mei"]);
-    const agentToken = signToken(SECRET, { sub: agentId, role: "agent", exp: Math.floor(Date.now() / 1000) + 3600 });
+    // An agent walks the floor too: a staff account, and a join token signed with the server's secret.
+    const agent = await createStaff(server, "agent", "Mei");
+    const agentToken = signToken(SECRET, { sub: agent.id, role: "agent", exp: Math.floor(Date.now() / 1000) + 3600 });
     const crowd = [await joinShowroom(server.baseUrl, { name: "Mei", token: agentToken, role: "agent" })];
     for (const name of ["Ola", "Pia", "Quinn", "Rui", "Sam"]) crowd.push(await joinShowroom(server.baseUrl, { name }));
     bots.push(...crowd);

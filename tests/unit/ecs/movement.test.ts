@@ -14,6 +14,21 @@ describe('moving an avatar', () => {
     expect(after[1]).toBeCloseTo(1.6, 9);
   });
 
+  it('a visitor whose poses arrive slower than the simulation still walks at full speed, but a long silence earns no jump', () => {
+    const world = makeWorld({ maxSpeed: 4, maxPoseGapMs: 250 });
+    const visitor = spawnVisitor(world, [0, 1.6, 0]);
+    // Poses every 200 ms (a busy headset) over 33 ms steps: each may cover 4 m/s x 200 ms.
+    for (let i = 0; i < 6; i++) stepWorld(world, 100 / 3);
+    queuePose(world, visitor, pose([0.8, 1.6, 0]));
+    stepWorld(world, 100 / 3);
+    expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.8, 6);
+    // Ten seconds of silence, then a pose 5 m away: only 250 ms worth of walking is allowed.
+    for (let i = 0; i < 300; i++) stepWorld(world, 100 / 3);
+    queuePose(world, visitor, pose([5.8, 1.6, 0]));
+    stepWorld(world, 100 / 3);
+    expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.8 + 4 * 0.25, 6);
+  });
+
   it('a move within the speed limit is taken as sent', () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);

@@ -1,0 +1,51 @@
+import { Client, Protocol, Room } from "@colyseus/sdk";
+import type { GuestTokenResponse } from "../schema/api";
+
+/** What the server sent one bot, counted instead of decoded. */
+export interface BotTraffic {
+  bytes: number;
+  patchBytes: number;
+  patches: number;
+}
+
+/** The low five bits of a frame's first byte are its protocol code. */
+const PROTOCOL_CODE_MASK = 0x1f;
+
+type FrameHandler = (this: Room, event: MessageEvent) => void;
+
+/**
+ * Bots never decode patches: hundreds of them decoding every patch would take the CPU from the
+ * server or the browser being measured. Rooms registered in the returned map have their frames
+ * counted there and their patches dropped; any other room decodes as usual. A bench-only hook
+ * into the SDK's protected frame handler: bots are not product code.
+ */
+export function countBotTraffic(): Map<Room, BotTraffic> {
+  const traffic = new Map<Room, BotTraffic>();
+  const prototype = Room.prototype as unknown as { onMessageCallback: FrameHandler };
+  const decode = prototype.onMessageCallback;
+  prototype.onMessageCallback = function (this: Room, event: MessageEvent) {
+    const bot = traffic.get(this);
+    const bytes = new Uint8Array(event.data as ArrayBuffer);
+    if (bot) {
+      bot.bytes += bytes.byteLength;
+      if ((bytes[0] & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) {
+        bot.patches++;
+        bot.patchBytes += bytes.byteLength;
+        return;
+      }
+    }
+    decode.call(this, event);
+  };
+  return traffic;
+}
+
+/** A guest bot in the demo showroom, registered for traffic counting. */
+export async function joinBot(baseUrl: string, index: number, traffic: Map<Room, BotTraffic>): Promise<Room> {
+  const response = await fetch(`${baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  if (!response.ok) throw new Error(`guest token for bot ${index}: ${response.status} ${await response.text()}`);
+  const guest = (await response.json()) as GuestTokenResponse;
+  const room = await new Client(baseUrl).joinOrCreate("showroom", { slug: "home-living", token: guest.token, name: `Bot ${index}` });
+  room.onMessage("*", () => undefined);
+  traffic.set(room, { bytes: 0, patchBytes: 0, patches: 0 });
+  return room;
+}
