@@ -2,7 +2,7 @@
 import { runRoomBench } from "./room";
 
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
-  room    bots move head and hands every frame; --avatars 50,100,200
+  room    bots move head and hands every frame; --avatars 50,100,200 --pose-hz 30
   client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
 
@@ -17,7 +17,9 @@ async function main(): Promise<void> {
     case "room": {
       const avatars = (option("avatars") ?? "50,100,200").split(",").map(Number);
       if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
-      await runRoomBench({ json, avatars });
+      const poseHz = Number(option("pose-hz") ?? "30");
+      if (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120) throw new Error("--pose-hz takes a rate from 1 to 120");
+      await runRoomBench({ json, avatars, poseHz });
       break;
     }
     case "client": {

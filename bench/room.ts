@@ -9,6 +9,7 @@ import { printTable } from "./table";
 
 export interface RoomBenchRow {
   avatars: number;
+  poseHz: number;
   patchHz: number;
   bytesPerClientPerSec: number;
   bytesPerAvatarUpdate: number;
@@ -17,7 +18,6 @@ export interface RoomBenchRow {
   tickMsP99: number;
 }
 
-const POSE_HZ = 30;
 const WARMUP_MS = 3000;
 const MEASURE_MS = 10_000;
 
@@ -65,7 +65,7 @@ function posesFor(index: number, timeMs: number): number[] {
   return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
 }
 
-async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
+async function measure(baseUrl: string, avatars: number, poseHz: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
     bots.push(await joinBot(baseUrl, i, stats));
@@ -75,7 +75,7 @@ async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotTra
   const timer = setInterval(() => {
     const now = performance.now() - started;
     for (let i = 0; i < bots.length; i++) bots[i].send("pose", posesFor(i, now));
-  }, 1000 / POSE_HZ);
+  }, 1000 / poseHz);
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
   for (const bot of bots) stats.set(bot, { bytes: 0, patchBytes: 0, patches: 0 });
   const cpuBefore = (await metrics(baseUrl)).cpu;
@@ -93,6 +93,7 @@ async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotTra
   const room = after.rooms.find((r) => r.avatars === avatars) ?? after.rooms[0];
   const row: RoomBenchRow = {
     avatars,
+    poseHz,
     patchHz: patches / all.length / seconds,
     bytesPerClientPerSec: sum((s) => s.bytes) / all.length / seconds,
     // Every bot moves every frame, so each patch carries an update of every avatar.
@@ -107,8 +108,8 @@ async function measure(baseUrl: string, avatars: number, stats: Map<Room, BotTra
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200]` */
-export async function runRoomBench(options: { json: boolean; avatars: number[] }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30]`: poses at the simulation rate by default, as the web client sends them. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -119,7 +120,7 @@ export async function runRoomBench(options: { json: boolean; avatars: number[] }
   try {
     for (const avatars of options.avatars) {
       log(`[bench] ${avatars} avatars`);
-      rows.push(await measure(server.baseUrl, avatars, stats, log));
+      rows.push(await measure(server.baseUrl, avatars, options.poseHz, stats, log));
     }
   } finally {
     server.child.kill("SIGTERM");
@@ -129,8 +130,8 @@ export async function runRoomBench(options: { json: boolean; avatars: number[] }
   if (options.json) for (const row of rows) console.log(JSON.stringify(row));
   else
     printTable(
-      ["avatars", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "patch ms p99", "tick ms p99"],
-      rows.map((r) => [r.avatars, r.patchHz.toFixed(1), Math.round(r.bytesPerClientPerSec), r.bytesPerAvatarUpdate.toFixed(1), r.serverCpuPct.toFixed(1), r.patchCpuMsP99.toFixed(2), r.tickMsP99.toFixed(2)]),
+      ["avatars", "pose Hz", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "patch ms p99", "tick ms p99"],
+      rows.map((r) => [r.avatars, r.poseHz, r.patchHz.toFixed(1), Math.round(r.bytesPerClientPerSec), r.bytesPerAvatarUpdate.toFixed(1), r.serverCpuPct.toFixed(1), r.patchCpuMsP99.toFixed(2), r.tickMsP99.toFixed(2)]),
     );
   return rows;
 }
