@@ -2,14 +2,14 @@ import { Room, ServerError, matchMaker, type AuthContext, type Client, type Room
 import { readAvatarPose, Role, type Hand } from "../../ecs";
 import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
-import { customers, visits } from "../../db/schema";
-import { eq } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import { ASSISTANT_MENTION, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
 import { AvatarState, ProductState, ShowroomState } from "../../schema/state";
 import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
 import { interaction, type VisitContext } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
+import { openVisit } from "../crm/visits";
+import { telemetryOf } from "./telemetry";
 import { ClientGuard } from "./client-guard";
 import { RoomMetrics } from "./metrics";
 import { ShowroomSimulation, type ShowroomEvent } from "./simulation";
@@ -385,39 +385,18 @@ export function createShowroomRoom(services: RoomServices) {
       for (const event of events) {
         const client = this.clients.getById(event.sessionId) as ShowroomClient | undefined;
         const visit = client ? client.userData?.visit : leaverVisit;
-        switch (event.type) {
-          case "grab_refused":
-            client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
-            break;
-          case "teleport_refused":
-            client?.send("teleport:refused", { reason: event.reason });
-            break;
-          case "grabbed":
-            if (visit) services.writer.record(interaction(visit, "product_grabbed", { hand: event.hand }, { productSku: event.sku }));
-            break;
-          case "released":
-            if (visit) services.writer.record(interaction(visit, "product_released", { hand: event.hand, position: event.position }, { productSku: event.sku }));
-            break;
-          case "dwell":
-            if (visit) {
-              const endedAt = new Date(Date.now() - event.endedAgoMs);
-              services.writer.record(interaction(visit, "product_dwell", { durationMs: Math.round(event.durationMs) }, { productSku: event.sku, occurredAt: new Date(endedAt.getTime() - event.durationMs) }));
-            }
-            break;
-        }
+        if (event.type === "grab_refused") client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
+        else if (event.type === "teleport_refused") client?.send("teleport:refused", { reason: event.reason });
+        const row = visit && telemetryOf(visit, event);
+        if (row) services.writer.record(row);
       }
     }
 
     private async openVisit(visitor: Visitor, sessionId: string): Promise<VisitContext> {
-      const customerId = visitor.claims.sub;
-      const visitId = uuidv7();
-      await services.db.transaction(async (tx) => {
-        const found = await tx.update(customers).set({ lastSeenAt: new Date(), ...(visitor.name ? { displayName: visitor.name } : {}) }).where(eq(customers.id, customerId)).returning({ id: customers.id });
-        if (found.length === 0) throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
-        await tx.insert(visits).values({ id: visitId, customerId, showroomId: this.catalog.showroom.id, roomId: this.roomId, startedAt: new Date() });
-      });
-      services.log(`[room] ${sessionId} joined "${this.state.slug}" as customer ${customerId}`);
-      return { customerId, showroomId: this.catalog.showroom.id, visitId };
+      const visit = await openVisit(services.db, { customerId: visitor.claims.sub, showroomId: this.catalog.showroom.id, roomId: this.roomId, displayName: visitor.name });
+      if (!visit) throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
+      services.log(`[room] ${sessionId} joined "${this.state.slug}" as customer ${visit.customerId}`);
+      return visit;
     }
   };
 }
