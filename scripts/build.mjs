@@ -57,4 +57,4 @@ for (const name of neededProfiles) {
 }
 if (existsSync(join(profiles, "profilesList.json"))) cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
 
-console.log(`[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`);
+console.error(`[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`);
