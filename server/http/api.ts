@@ -119,23 +119,7 @@ function isBodyParserError(error: unknown): error is { status: number; message: 
   return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number" && (error as { status: number }).status < 500;
 }
 
-function productView(p: CatalogProduct): ShowroomProductView {
-  return {
-    sku: p.sku,
-    category: p.category,
-    name: p.name,
-    synonyms: p.synonyms,
-    description: p.description,
-    price: p.priceCents / 100,
-    currency: p.currency,
-    stock: p.stock,
-    leadTimeDays: p.leadTimeDays,
-    dimensionsCm: p.dimensionsCm,
-    colors: p.colors,
-    position: p.position,
-    model: p.model,
-    gltfUrl: p.gltfUrl,
-    grabbable: p.grabbable,
-    trainingId: p.trainingId,
-  };
+/** What a browser sees of a product: everything but the database's own columns, with the price in currency units. */
+function productView({ id: _id, showroomId: _showroom, updatedAt: _updated, priceCents, ...product }: CatalogProduct): ShowroomProductView {
+  return { ...product, price: priceCents / 100 };
 }
