@@ -3,6 +3,7 @@ import { runRoomBench } from "./room";
 
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
   room    bots move head and hands every frame; --avatars 50,100,200 --pose-hz 30
+          --profile DIR writes the server's CPU profile there
   client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
       if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
       const poseHz = Number(option("pose-hz") ?? "30");
       if (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120) throw new Error("--pose-hz takes a rate from 1 to 120");
-      await runRoomBench({ json, avatars, poseHz });
+      await runRoomBench({ json, avatars, poseHz, profileDir: option("profile") });
       break;
     }
     case "client": {

@@ -25,10 +25,11 @@ const MEASURE_MS = 10_000;
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
  * the CPU the server is being measured on. They count the bytes the server sends instead.
  */
-async function startServer(): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
+async function startServer(profileDir: string | undefined): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "atrium-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [join(projectRoot(), "dist", "server.js")], {
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, join(projectRoot(), "dist", "server.js")], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ATRIUM_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -108,14 +109,14 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, stats: 
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30]`: poses at the simulation rate by default, as the web client sends them. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--profile DIR]`: poses at the simulation rate by default, as the web client sends them. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; profileDir?: string }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
   const stats = countBotTraffic();
   log("[bench] starting the server (embedded Postgres in a temp folder)…");
-  const server = await startServer();
+  const server = await startServer(options.profileDir);
   const rows: RoomBenchRow[] = [];
   try {
     for (const avatars of options.avatars) {

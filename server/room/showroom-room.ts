@@ -318,6 +318,8 @@ export function createShowroomRoom(services: RoomServices) {
       try {
         const reply = await this.desk.ask(question, { visit: visitor.visit, nearProductSku: this.sim.productNear(client.sessionId) });
         client.send("assistant:reply", reply);
+        // A person was asked for: the customer's panel follows that request from now on.
+        if (reply.action?.kind === "support_requested" && visitor.visit) this.support.watch(visitor.visit.customerId);
       } catch (error) {
         services.log(`[room] assistant exchange for ${client.sessionId} not saved: ${(error as Error).message}`);
         client.send("chat:refused", { clientMessageId: question.clientMessageId, reason: "The assistant could not answer just now. Please ask again." });

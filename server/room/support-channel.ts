@@ -47,6 +47,12 @@ interface AgentArrival {
 export class SupportChannel {
   private readonly arrivals = new Map<string, AgentArrival>();
   private readonly lastStatus = new Map<string, string>();
+  /**
+   * Customers in this room with a ticket to follow. Only they are polled: a room full of
+   * browsing customers costs no queries, and any new ticket of a customer here starts here
+   * (Help button, the assistant) or is found when the customer joins.
+   */
+  private readonly watched = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private polling = false;
   private pollAgain = false;
@@ -109,7 +115,7 @@ export class SupportChannel {
   private async arrive(client: RoomClient): Promise<void> {
     const arrival = this.arrivals.get(client.sessionId);
     if (!arrival) {
-      await this.pushStatuses();
+      await this.pushStatuses([client]);
       return;
     }
     this.arrivals.delete(client.sessionId);
@@ -167,6 +173,7 @@ export class SupportChannel {
     });
     client.send("support:requested", { ticketId: ticket.id, merged });
     this.services.log(`[support] ${merged ? "merged a request into" : "opened"} ticket ${ticket.id} for customer ${visit.customerId}`);
+    this.watch(visit.customerId);
     await this.pushStatuses();
   }
 
@@ -220,19 +227,29 @@ export class SupportChannel {
   }
 
   /** Sends each customer here where their request stands, when that changed since the last time. */
-  private async pushStatuses(): Promise<void> {
-    if (this.polling) {
+  /** A customer whose ticket this room should follow (a request made through the assistant, say). */
+  watch(customerId: string): void {
+    this.watched.add(customerId);
+    void this.pushStatuses();
+  }
+
+  /** Reads the tickets of the watched customers (or of `only`) and tells each customer what changed. */
+  private async pushStatuses(only?: RoomClient[]): Promise<void> {
+    if (this.polling && !only) {
       // The read under way may predate the change that asked for this one.
       this.pollAgain = true;
       return;
     }
-    this.polling = true;
+    if (!only) this.polling = true;
     try {
-      const customers = [...this.clients()].filter((c) => c.userData?.visit);
+      const candidates = only ?? [...this.clients()].filter((c) => c.userData?.visit && this.watched.has(c.userData.visit.customerId));
+      const customers = candidates.filter((c) => c.userData?.visit);
       if (customers.length === 0) return;
       const views = await this.ticketViews(customers.map((c) => c.userData!.visit!.customerId));
       for (const client of customers) {
         const ticket = views.get(client.userData!.visit!.customerId) ?? null;
+        if (ticket) this.watched.add(client.userData!.visit!.customerId);
+        else this.watched.delete(client.userData!.visit!.customerId);
         const key = JSON.stringify(ticket);
         // A customer with nothing to show is told nothing until they have.
         if (this.lastStatus.get(client.sessionId) === key || (ticket === null && !this.lastStatus.has(client.sessionId))) continue;
@@ -242,9 +259,9 @@ export class SupportChannel {
     } catch (error) {
       this.services.log(`[support] could not read the tickets of room customers: ${(error as Error).message}`);
     } finally {
-      this.polling = false;
+      if (!only) this.polling = false;
     }
-    if (this.pollAgain) {
+    if (this.pollAgain && !this.polling) {
       this.pollAgain = false;
       await this.pushStatuses();
     }
