@@ -169,6 +169,7 @@ export async function startApp(): Promise<void> {
         chat: (line) => chat.received(line),
         chatAcknowledged: (ack) => chat.acknowledged(ack.clientMessageId, ack.id),
         chatRefused: (refusal) => chat.refused(refusal.clientMessageId, refusal.reason),
+        assistantReply: (reply) => chat.answered(reply),
         grabRefused: (refusal) => (xr.presenting ? xr.grabRefused(refusal.reason) : hands.grabRefused(refusal.sku, refusal.reason)),
         teleportRefused: (refusal) => hud.hint(`Teleport refused: ${refusal.reason.replaceAll("_", " ")}.`),
         room: (room) => support.attach(room),

@@ -28,6 +28,8 @@ export interface SessionEvents {
   chat(line: ChatLine): void;
   chatAcknowledged(ack: ServerMessages["chat:ack"]): void;
   chatRefused(refusal: ServerMessages["chat:refused"]): void;
+  /** The in-room assistant answered a line of ours that began with @assistant. */
+  assistantReply(reply: ServerMessages["assistant:reply"]): void;
   grabRefused(refusal: ServerMessages["grab:refused"]): void;
   teleportRefused(refusal: ServerMessages["teleport:refused"]): void;
   refused(refusal: ServerMessages["refused"]): void;
@@ -97,7 +99,7 @@ export class LiveSession {
     this.send("teleport", { x, z });
   }
 
-  /** Sends a chat line; the returned id comes back in chat:ack or chat:refused. */
+  /** Sends a chat line; the returned id comes back in chat:ack or chat:refused (assistant:reply for @assistant lines). */
   chat(text: string): string {
     const clientMessageId = `m${Date.now().toString(36)}${(this.nextMessageId++).toString(36)}`;
     this.send("chat", { text, clientMessageId });
@@ -141,6 +143,7 @@ export class LiveSession {
     room.onMessage("chat", (line: ChatLine) => events.chat(line));
     room.onMessage("chat:ack", (ack: ServerMessages["chat:ack"]) => events.chatAcknowledged(ack));
     room.onMessage("chat:refused", (refusal: ServerMessages["chat:refused"]) => events.chatRefused(refusal));
+    room.onMessage("assistant:reply", (reply: ServerMessages["assistant:reply"]) => events.assistantReply(reply));
     room.onMessage("grab:refused", (refusal: ServerMessages["grab:refused"]) => events.grabRefused(refusal));
     room.onMessage("teleport:refused", (refusal: ServerMessages["teleport:refused"]) => events.teleportRefused(refusal));
     room.onMessage("refused", (refusal: ServerMessages["refused"]) => events.refused(refusal));

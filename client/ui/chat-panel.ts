@@ -1,4 +1,4 @@
-import type { ChatLine } from "../../schema/messages";
+import type { ChatLine, ServerMessages } from "../../schema/messages";
 import { byId } from "./dom";
 
 /** One line as shown: confirmed by the server, waiting for it, or refused. */
@@ -11,6 +11,8 @@ export interface ShownChatLine {
 }
 
 const MAX_LINES = 100;
+/** AvatarState.role of the in-room assistant. */
+const ASSISTANT_ROLE = 2;
 
 /**
  * The room's chat on a desktop: lines with names, a field to send, and the server's refusal
@@ -70,6 +72,13 @@ export class ChatPanel {
       pending.state = "sent";
     }
     this.render();
+  }
+
+  /** The assistant answered our @assistant line: the question is settled, the answer shown to us alone. */
+  answered(reply: ServerMessages["assistant:reply"]): void {
+    const question = this.lines.find((l) => l.key === reply.clientMessageId);
+    if (question) question.state = "sent";
+    this.upsert({ key: `assistant-${reply.clientMessageId}`, name: "Assistant", role: ASSISTANT_ROLE, text: reply.text, state: "sent" });
   }
 
   refused(clientMessageId: string, reason: string): void {

@@ -181,6 +181,13 @@ describe("two visitors in the showroom", () => {
     await until(dan, (s) => s.chat.some((l) => l.name === "Carla" && l.text === "Is the Oslo sofa available in navy?" && l.state === "sent"), "Dan to read Carla's line");
     await until(carla, (s) => s.chat.filter((l) => l.text === "Is the Oslo sofa available in navy?").length === 1 && s.chat.every((l) => l.state === "sent"), "Carla's own line confirmed once");
 
+    // A line for the assistant is answered to Carla alone, in the same panel.
+    await carla.page.fill("#chat-input", "@assistant how much is the Oslo sofa?");
+    await carla.page.press("#chat-input", "Enter");
+    await until(carla, (s) => s.chat.some((l) => l.name === "Assistant" && l.text.includes("1,299")), "the assistant's answer");
+    expect((await carla.state()).chat.find((l) => l.text.startsWith("@assistant"))?.state).toBe("sent");
+    expect((await dan.state()).chat.some((l) => l.name === "Assistant" || l.text.includes("@assistant"))).toBe(false);
+
     // The server takes a burst of five lines, then refuses: the page must say the line was not sent.
     await dan.page.evaluate(() => {
       const input = document.querySelector<HTMLInputElement>("#chat-input")!;
