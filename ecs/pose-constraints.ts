@@ -21,16 +21,18 @@ export function shiftPose(pose: Pose, dx: number, dy: number, dz: number): void 
 
 /**
  * Shortens the head's move from `from` to at most maxDistance along its own direction, and shifts
- * the hands by the same correction so they keep their place relative to the head.
+ * the hands by the same correction so they keep their place relative to the head. True when the
+ * head was held back.
  */
-export function limitHeadSpeed(from: ArrayLike<number>, fromAt: number, next: Pose, maxDistance: number): void {
+export function limitHeadSpeed(from: ArrayLike<number>, fromAt: number, next: Pose, maxDistance: number): boolean {
   const dx = next[HEAD_AT] - from[fromAt + HEAD_AT];
   const dy = next[HEAD_AT + 1] - from[fromAt + HEAD_AT + 1];
   const dz = next[HEAD_AT + 2] - from[fromAt + HEAD_AT + 2];
   const distance = Math.sqrt(dx * dx + dy * dy + dz * dz);
-  if (distance <= maxDistance) return;
+  if (distance <= maxDistance) return false;
   const surplus = maxDistance / distance - 1;
   shiftPose(next, dx * surplus, dy * surplus, dz * surplus);
+  return true;
 }
 
 /** Clamps head and hands into the showroom, then pulls each hand back within arm's reach. */

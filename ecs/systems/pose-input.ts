@@ -8,7 +8,8 @@ import type { ShowroomWorld } from '../world';
 /**
  * Accepts each avatar's latest headset pose within what a person can do: the head no faster than
  * maxSpeed over the time since its last pose (at most maxPoseGapMs), everything inside the
- * showroom, hands within arm's reach. Rotations pass through as sent.
+ * showroom, hands within arm's reach. Rotations pass through as sent. A pose beyond this step's
+ * allowance is approached over the following steps.
  */
 export function poseInput(world: ShowroomWorld): void {
   const { AvatarPose, PendingPose, Locomotion } = world.components;
@@ -16,13 +17,14 @@ export function poseInput(world: ShowroomWorld): void {
   const now = world.time.elapsedMs;
   for (const avatar of avatars(world)) {
     if (PendingPose.pending[avatar] === 0) continue;
-    PendingPose.pending[avatar] = 0;
     const sinceLastPoseMs = Math.min(Math.max(now - Locomotion.lastPoseAtMs[avatar], world.time.dtMs), world.config.maxPoseGapMs);
     const maxDistance = (world.config.maxSpeed * sinceLastPoseMs) / 1000;
     Locomotion.lastPoseAtMs[avatar] = now;
     const at = avatar * POSE_STRIDE;
     for (let i = 0; i < POSE_STRIDE; i++) pose[i] = PendingPose.values[at + i];
-    limitHeadSpeed(AvatarPose.values, at, pose, maxDistance);
+    // A pose the head could not reach yet stays the goal: the avatar keeps walking to it at the
+    // speed limit, so the last pose a client sends is where it ends up.
+    if (!limitHeadSpeed(AvatarPose.values, at, pose, maxDistance)) PendingPose.pending[avatar] = 0;
     confineToShowroom(pose, world.bounds, world.config.armReach);
     if (copyIfChanged(pose, 0, AvatarPose.values, at, POSE_STRIDE)) markAvatarDirty(world, avatar);
   }

@@ -29,6 +29,19 @@ describe('moving an avatar', () => {
     expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.8 + 4 * 0.25, 6);
   });
 
+  it('a pose held back by the speed limit is still reached, at the speed limit, on the following steps', () => {
+    const world = makeWorld({ maxSpeed: 4 });
+    const visitor = spawnVisitor(world, [0, 1.6, 0]);
+    queuePose(world, visitor, pose([1, 1.6, 0]));
+    stepWorld(world, 100);
+    expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.4, 9);
+    stepWorld(world, 100);
+    expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.8, 9);
+    stepWorld(world, 100);
+    stepWorld(world, 100);
+    expect(avatarPose(world, visitor)[0]).toBeCloseTo(1, 9);
+  });
+
   it('a move within the speed limit is taken as sent', () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
