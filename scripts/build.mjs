@@ -11,6 +11,7 @@ const started = Date.now();
 
 const nodeEntries = {
   server: "server/main.ts",
+  "assistant-trainer": "server/assistant/train-worker.ts",
   nlp: "server/cli/nlp.ts",
   bench: "bench/main.ts",
 };

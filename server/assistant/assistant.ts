@@ -1,4 +1,5 @@
 import { Classifier, type Understanding } from "./classifier";
+import type { ModelTrainer } from "./model";
 import { loadAssistantData } from "./data";
 import { detectLocale } from "./locale";
 import { replies, type Replies } from "./replies";
@@ -30,6 +31,8 @@ export interface AssistantOptions {
   dataDir?: string;
   confidenceThreshold?: number;
   onProgress?: (message: string) => void;
+  /** Where training happens (see IntentModel); here, on this thread, when not given. */
+  trainer?: ModelTrainer;
   /** A failed CRM action is reported here; the visitor gets an apology, never an exception. */
   onError?: (error: unknown) => void;
 }
@@ -48,7 +51,7 @@ export class Assistant {
 
   static async create(options: AssistantOptions): Promise<Assistant> {
     const data = loadAssistantData(options.dataDir);
-    const classifier = await Classifier.create({ catalog: options.catalog, cacheDir: options.cacheDir, data, onProgress: options.onProgress });
+    const classifier = await Classifier.create({ catalog: options.catalog, cacheDir: options.cacheDir, data, onProgress: options.onProgress, trainer: options.trainer });
     return new Assistant(classifier, options);
   }
 
@@ -71,6 +74,7 @@ export class Assistant {
       cacheDir: this.options.cacheDir,
       data: this.classifier.data,
       onProgress: this.options.onProgress,
+      trainer: this.options.trainer,
     });
   }
 

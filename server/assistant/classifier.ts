@@ -1,7 +1,7 @@
 import { loadAssistantData, type AssistantData } from "./data";
 import { EntityMatcher, type Extraction } from "./entities";
 import { detectLocale } from "./locale";
-import { IntentModel } from "./model";
+import { IntentModel, type ModelTrainer } from "./model";
 import type { AssistantCatalog, Classification, Locale } from "./types";
 
 /** Longer input is cut to this many characters before it reaches the model. */
@@ -13,6 +13,7 @@ export interface ClassifierOptions {
   /** Corpus and lexicon; read from data/assistant when not given. */
   data?: AssistantData;
   onProgress?: (message: string) => void;
+  trainer?: ModelTrainer;
 }
 
 export interface Understanding extends Classification {
@@ -30,7 +31,7 @@ export class Classifier {
 
   static async create(options: ClassifierOptions): Promise<Classifier> {
     const data = options.data ?? loadAssistantData();
-    const model = await IntentModel.create({ catalog: options.catalog, data, cacheDir: options.cacheDir, onProgress: options.onProgress });
+    const model = await IntentModel.create({ catalog: options.catalog, data, cacheDir: options.cacheDir, onProgress: options.onProgress, trainer: options.trainer });
     return new Classifier(options.catalog, data, model, new EntityMatcher(options.catalog, data.lexicon));
   }
 

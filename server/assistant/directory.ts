@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import { createDatabaseActions } from "./actions";
 import { Assistant } from "./assistant";
 import { loadShippingPolicy } from "./shipping";
+import { workerTrainer } from "./worker-trainer";
 
 /**
  * One assistant per showroom, made when its room first opens. Models are cached on disk by a
@@ -12,6 +13,7 @@ import { loadShippingPolicy } from "./shipping";
  */
 export class AssistantDirectory {
   private readonly bySlug = new Map<string, Promise<Assistant>>();
+  private readonly trainer = workerTrainer();
 
   constructor(
     private readonly db: Database,
@@ -33,6 +35,8 @@ export class AssistantDirectory {
         shipping: loadShippingPolicy(),
         cacheDir: this.cacheDir,
         actions: createDatabaseActions(this.db),
+        trainer: this.trainer,
+        onProgress: (message) => this.log(`[assistant] "${slug}": ${message}`),
         onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
       }).then((ready) => {
         this.log(`[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`);

@@ -16,7 +16,16 @@ export interface IntentModelOptions {
   cacheDir: string;
   /** Progress lines while training (the CLI prints them on stderr). */
   onProgress?: (message: string) => void;
+  /**
+   * Trains somewhere else (a worker thread) and leaves the model in the cache, from where it is
+   * loaded. Training is seconds of synchronous CPU: on a server's main thread it would stall
+   * every showroom's simulation. Without it, training runs here.
+   */
+  trainer?: ModelTrainer;
 }
+
+/** Trains the model for these inputs and writes it to the cache file; resolves when it is there. */
+export type ModelTrainer = (inputs: { catalog: AssistantCatalog; data: AssistantData; cacheDir: string }) => Promise<void>;
 
 export interface IntentScore {
   intent: Intent;
@@ -53,11 +62,22 @@ export class IntentModel {
     });
     silenceDictionaryCompile(manager);
 
-    const cached = await readFile(file, "utf8").catch(() => null);
+    let cached = await readFile(file, "utf8").catch(() => null);
+    let trainedElsewhere = false;
+    if (cached === null && options.trainer) {
+      try {
+        options.onProgress?.("training the intent model in a worker…");
+        await options.trainer({ catalog: options.catalog, data: options.data, cacheDir: options.cacheDir });
+        cached = await readFile(file, "utf8");
+        trainedElsewhere = true;
+      } catch (error) {
+        options.onProgress?.(`training in a worker failed (${(error as Error).message}); training here`);
+      }
+    }
     if (cached !== null) {
       try {
         manager.import(cached);
-        return new IntentModel(manager, "cache", key, performance.now() - started);
+        return new IntentModel(manager, trainedElsewhere ? "trained" : "cache", key, performance.now() - started);
       } catch {
         options.onProgress?.(`cached model ${file} is unreadable; training again`);
       }

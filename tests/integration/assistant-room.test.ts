@@ -1,14 +1,19 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server";
 import { eventually, joinShowroom, sleep, teleportTo, type Visitor } from "../support/visitor";
 
 describe("the assistant in the showroom", () => {
   let server: TestServer;
+  const dataDir = mkdtempSync(join(tmpdir(), "atrium-assistant-"));
   let kim: Visitor;
   let lee: Visitor;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // A data folder of its own, so no cached model exists and the server must train one.
+    server = await startTestServer({ env: { ATRIUM_DATA_DIR: dataDir } });
     kim = await joinShowroom(server.baseUrl, { name: "Kim" });
     lee = await joinShowroom(server.baseUrl, { name: "Lee" });
     await kim.until(() => kim.room.state?.avatars?.size === 3, 10_000, "Kim, Lee and the assistant");
@@ -16,6 +21,12 @@ describe("the assistant in the showroom", () => {
   afterAll(async () => {
     await Promise.all([kim?.leave(), lee?.leave()]);
     await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("is trained at start in a worker thread, off the simulation's thread, and cached", () => {
+    expect(server.output()).toContain("training the intent model in a worker");
+    expect(server.output()).toMatch(/"home-living" ready \(model trained in \d+ ms\)/);
   });
 
   it("stands in the room as a visible assistant avatar", () => {
