@@ -158,13 +158,13 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     visitors.push(xavi);
     xavi.room.send("support:say", { ticketId, text: "let me in", clientMessageId: "x1" });
     xavi.room.send("support:csat", { ticketId, score: 1 });
-    await xavi.until(() => xavi.received.filter((m) => m.type === "support:refused").length === 2, 3000, "both refused");
+    await xavi.until(() => xavi.received.filter((m) => m.type === "support:refused").length === 2, 10_000, "both refused");
     expect(quinn.received.some((m) => m.type === "support:say")).toBe(false);
     // Staff cannot ask for help; malformed support messages are refused at the door.
     quinn.room.send("support:request", {});
-    await quinn.until(() => quinn.received.some((m) => m.type === "support:refused"), 3000, "agent's help request refused");
+    await quinn.until(() => quinn.received.some((m) => m.type === "support:refused"), 10_000, "agent's help request refused");
     xavi.room.send("support:csat", { ticketId, score: 9 });
-    await xavi.until(() => xavi.received.some((m) => m.type === "refused" && m.payload.type === "support:csat"), 3000, "bad score refused");
+    await xavi.until(() => xavi.received.some((m) => m.type === "refused" && m.payload.type === "support:csat"), 10_000, "bad score refused");
   });
 
   it("the first start makes a demo agent and manager whose passwords are printed once and work", async () => {

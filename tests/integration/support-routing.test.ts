@@ -58,13 +58,13 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const ida = await customer("Ida");
     const { ticketId } = await customerAsksForHelp(ida);
 
-    const offered = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned", 3000, "the ticket offered");
+    const offered = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned", 10_000, "the ticket offered");
     const [first, second] = offered.assigned_agent_id === ari.id ? [ari, bea] : [bea, ari];
     expect([ari.id, bea.id]).toContain(offered.assigned_agent_id);
     expect(offered.accepted_at).toBeNull();
     const mine = (await queueOf(first)).items.find((i) => i.ticketId === ticketId);
     expect(mine).toMatchObject({ mine: true, acceptedAt: null, status: "assigned" });
-    await ida.until(() => lastStatus(ida)?.status === "assigned", 3000, "Ida told someone is coming");
+    await ida.until(() => lastStatus(ida)?.status === "assigned", 10_000, "Ida told someone is coming");
 
     // Nobody answers: back to the queue, then offered to the other agent (round robin).
     const reassigned = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned" && t.assigned_agent_id === second.id, (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket offered to the next agent");
@@ -76,7 +76,7 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     expect((await first.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
     expect((await second.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     visitors.push(await joinAsAgent(server, second, ticketId));
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 3000, "the agent arrived");
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 10_000, "the agent arrived");
     await sleep((ASSIGN_TIMEOUT_SECONDS + 1) * 1000);
     expect(await ticketRow(ticketId)).toMatchObject({ status: "agent_joined", assigned_agent_id: second.id });
   });
@@ -85,11 +85,11 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const dev = await onlineAgent("Dev", 1);
     const jan = await customer("Jan");
     const { ticketId } = await customerAsksForHelp(jan);
-    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === dev.id, 3000, "offered to Dev");
+    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === dev.id, 10_000, "offered to Dev");
     expect((await dev.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     await dev.call("PUT", "/presence", { status: "away" });
     await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
-    await jan.until(() => lastStatus(jan)?.status === "queued", 3000, "Jan waiting again");
+    await jan.until(() => lastStatus(jan)?.status === "queued", 10_000, "Jan waiting again");
     expect(lastStatus(jan)).toMatchObject({ position: 1, agentName: null });
   });
 
@@ -106,17 +106,17 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const first = (await customerAsksForHelp(kit)).ticketId;
     await sleep(50);
     const second = (await customerAsksForHelp(lou)).ticketId;
-    await waitFor(() => ticketRow(first), (t) => t.status === "assigned", 3000, "the first ticket offered");
+    await waitFor(() => ticketRow(first), (t) => t.status === "assigned", 10_000, "the first ticket offered");
     await sleep(1000);
     expect(await ticketRow(first)).toMatchObject({ assigned_agent_id: eli.id });
     expect(await ticketRow(second)).toMatchObject({ status: "queued", assigned_agent_id: null });
-    await lou.until(() => lastStatus(lou)?.position === 1, 3000, "Lou next in line");
+    await lou.until(() => lastStatus(lou)?.position === 1, 10_000, "Lou next in line");
 
     // Eli takes the first, walks in and resolves it: the second comes to Eli.
     expect((await eli.call("POST", `/tickets/${first}/accept`)).status).toBe(200);
     visitors.push(await joinAsAgent(server, eli, first));
     expect((await eli.call("POST", `/tickets/${first}/resolve`)).status).toBe(200);
-    await waitFor(() => ticketRow(second), (t) => t.status === "assigned", 3000, "the second ticket offered");
+    await waitFor(() => ticketRow(second), (t) => t.status === "assigned", 10_000, "the second ticket offered");
     expect((await ticketRow(second)).assigned_agent_id).toBe(eli.id);
 
     // The silent console comes back: it is eligible again.
@@ -125,6 +125,6 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await sleep(600);
     expect((await ticketRow(third)).status).toBe("queued");
     await queueOf(silent);
-    await waitFor(() => ticketRow(third), (t) => t.assigned_agent_id === silent.id, 3000, "the third ticket offered to the returning agent");
+    await waitFor(() => ticketRow(third), (t) => t.assigned_agent_id === silent.id, 10_000, "the third ticket offered to the returning agent");
   });
 });
