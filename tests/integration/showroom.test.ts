@@ -15,7 +15,7 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
   const join = async (options: Parameters<typeof joinShowroom>[1] = {}) => {
     const visitor = await joinShowroom(server.baseUrl, options);
     visitors.push(visitor);
-    await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 5000, "own avatar in the state");
+    await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 10_000, "own avatar in the state");
     return visitor;
   };
   const interactionsOf = async (customerId: string): Promise<InteractionRow[]> =>

@@ -75,7 +75,7 @@ export async function ticketOf(staff: StaffConsole, ticketId: string): Promise<T
 export async function customerAsksForHelp(visitor: Visitor, message?: string): Promise<ServerMessages["support:requested"]> {
   const before = visitor.received.length;
   visitor.room.send("support:request", message ? { message } : {});
-  await visitor.until(() => visitor.received.slice(before).some((m) => m.type === "support:requested" || m.type === "support:refused"), 5000, "support:requested");
+  await visitor.until(() => visitor.received.slice(before).some((m) => m.type === "support:requested" || m.type === "support:refused"), 10_000, "support:requested");
   const reply = visitor.received.slice(before).find((m) => m.type === "support:requested" || m.type === "support:refused")!;
   if (reply.type !== "support:requested") throw new Error(`help refused: ${JSON.stringify(reply.payload)}`);
   return reply.payload;
@@ -83,7 +83,7 @@ export async function customerAsksForHelp(visitor: Visitor, message?: string): P
 
 export async function joinAsCustomer(server: TestServer, name: string): Promise<Visitor> {
   const visitor = await joinShowroom(server.baseUrl, { name });
-  await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 5000, "own avatar");
+  await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 10_000, "own avatar");
   return visitor;
 }
 
@@ -94,7 +94,7 @@ export async function joinAsAgent(server: TestServer, agent: StaffConsole, ticke
   const client = new Client(server.baseUrl);
   const room = await client.joinOrCreate<ShowroomState>("showroom", { slug: body.slug, token: body.token, name: body.name, role: "agent", ticketId }, ShowroomState);
   const visitor = wrap(client, room, { token: body.token, visitorId: "", customerId: "", expiresAt: body.expiresAt });
-  await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 5000, "the agent's avatar");
+  await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 10_000, "the agent's avatar");
   return visitor;
 }
 

@@ -241,7 +241,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     const gale = await staffConsole(server, "agent", "Gale");
     expect((await queueOf(gale)).items.some((i) => i.ticketId === ticketId)).toBe(true);
     await fay.leave();
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "abandoned", 5000, "the ticket abandoned");
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "abandoned", 10_000, "the ticket abandoned");
     expect((await queueOf(gale)).items.some((i) => i.ticketId === ticketId)).toBe(false);
     expect((await gale.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
     // A customer with an agent already on the way abandons too.
@@ -250,7 +250,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     await goOnline(gale);
     expect((await gale.call("POST", `/tickets/${second}/accept`)).status).toBe(200);
     await hal.leave();
-    await waitFor(() => ticketRow(second), (t) => t.status === "abandoned", 5000, "the assigned ticket abandoned");
+    await waitFor(() => ticketRow(second), (t) => t.status === "abandoned", 10_000, "the assigned ticket abandoned");
     expect((await queueOf(gale)).presence?.held).toBe(0);
   });
 
