@@ -13,6 +13,7 @@ const nodeEntries = {
   server: "server/main.ts",
   "assistant-trainer": "server/assistant/train-worker.ts",
   nlp: "server/cli/nlp.ts",
+  staff: "server/cli/staff.ts",
   bench: "bench/main.ts",
 };
 

@@ -181,17 +181,17 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
   });
 
   it("the staff command creates an account that can sign in", async () => {
-    const script = join(projectRoot(), "server", "cli", "staff.ts");
-    const tsx = join(projectRoot(), "node_modules", "tsx", "dist", "cli.mjs");
+    // The command as shipped: `npm run staff -- …` runs this bundle.
+    const script = join(projectRoot(), "dist", "staff.js");
     const env = { ...process.env, DATABASE_URL: server.database.url };
-    const { stdout } = await run(process.execPath, [tsx, script, "create", "--email", "Zoe@Example.com", "--name", "Zoe", "--role", "agent"], { env });
+    const { stdout } = await run(process.execPath, [script, "create", "--email", "Zoe@Example.com", "--name", "Zoe", "--role", "agent"], { env });
     const password = /password: (\S+)/.exec(stdout)?.[1];
     expect(stdout).toContain("created agent zoe@example.com (Zoe)");
     const zoe = await signIn(server, { id: "", email: "zoe@example.com", password: password!, name: "Zoe" });
     expect((await zoe.call("GET", "/me")).body).toMatchObject({ staff: { email: "zoe@example.com", role: "agent" } });
-    const duplicate = await run(process.execPath, [tsx, script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"], { env }).catch((error: { code: number; stderr: string }) => error);
+    const duplicate = await run(process.execPath, [script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"], { env }).catch((error: { code: number; stderr: string }) => error);
     expect(duplicate).toMatchObject({ code: 1, stderr: expect.stringContaining("already a staff account") });
-    await run(process.execPath, [tsx, script, "deactivate", "--email", "zoe@example.com"], { env });
+    await run(process.execPath, [script, "deactivate", "--email", "zoe@example.com"], { env });
     expect((await zoe.call("GET", "/me")).status).toBe(401);
   });
 });
