@@ -183,17 +183,22 @@ async function changeHeld(
   change: SupportChange,
 ): Promise<{ ticket: Ticket; changed: boolean }> {
   return db.transaction(async (tx) => {
-    const before = await heldTicket(tx, agentId, ticketId);
-    if (!from.includes(before.status)) return { ticket: before, changed: false };
-    const [ticket] = await tx
-      .update(supportTickets)
-      .set({ ...set, updatedAt: sql`now()` })
-      .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.assignedAgentId, agentId), eq(supportTickets.status, before.status)))
-      .returning();
-    // Lost a race with another change (the customer left, the assignment expired): say what it is now.
-    if (!ticket) return { ticket: await heldTicket(tx, agentId, ticketId), changed: false };
-    await recordChange(tx, ticket, change, { kind: "agent", id: agentId }, {}, before.status);
-    return { ticket, changed: true };
+    // Another change may land between the read and the update (the agent's arrival recorded by
+    // the room while the console resolves): then read again and apply to what the ticket is now,
+    // if this change still applies to it. Each statement sees the latest committed row.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await heldTicket(tx, agentId, ticketId);
+      if (!from.includes(before.status)) return { ticket: before, changed: false };
+      const [ticket] = await tx
+        .update(supportTickets)
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.assignedAgentId, agentId), eq(supportTickets.status, before.status)))
+        .returning();
+      if (!ticket) continue;
+      await recordChange(tx, ticket, change, { kind: "agent", id: agentId }, {}, before.status);
+      return { ticket, changed: true };
+    }
+    return { ticket: await heldTicket(tx, agentId, ticketId), changed: false };
   });
 }
 
