@@ -60,6 +60,8 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
   void warmAssistants(db.db, assistants, log);
 
   const server = new Server({
+    // A hard cap well above any valid message: oversized ones still reach the validators, which
+    // refuse them with a reason instead of the socket being cut.
     transport: new WebSocketTransport({ maxPayload: MAX_MESSAGE_BYTES * 8 }),
     gracefullyShutdown: false,
     greet: false,

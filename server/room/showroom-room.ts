@@ -1,4 +1,4 @@
-import { Room, ServerError, matchMaker, type AuthContext, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { Room, ServerError, matchMaker, type AuthContext, type Client, type IRoomCache, type RoomException, type RoomMethodName } from "@colyseus/core";
 import { readAvatarPose, Role, type Hand } from "../../ecs";
 import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
@@ -77,7 +77,9 @@ export function createShowroomRoom(services: RoomServices) {
       const catalog = slug ? await loadCatalog(services.db, slug) : undefined;
       if (!catalog) throw new ServerError(404, `There is no showroom called "${slug}".`);
       // One room per showroom: a second one would split its visitors into two worlds.
-      const existing = await matchMaker.query({ name: SHOWROOM_ROOM, slug } as never);
+      // filterBy(["slug"]) stores the slug on the room's listing, where the query can match it.
+      const listing: Partial<IRoomCache> & { slug: string } = { name: SHOWROOM_ROOM, slug };
+      const existing = await matchMaker.query(listing);
       if (existing.some((room) => room.roomId !== this.roomId)) {
         throw new ServerError(503, `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`);
       }
@@ -295,10 +297,10 @@ export function createShowroomRoom(services: RoomServices) {
       const avatar = this.state.avatars.get(client.sessionId);
       if (!visitor || !avatar) return;
       const sentAt = new Date();
-      const id = uuidv7();
-      if (visitor.visit) {
-        const row = interaction(visitor.visit, "chat", { text: message.text, clientMessageId: message.clientMessageId, sessionId: client.sessionId }, { occurredAt: sentAt });
-        row.id = id;
+      // Staff have no visit: their lines are shown, not recorded, but still need an id.
+      const row = visitor.visit && interaction(visitor.visit, "chat", { text: message.text, clientMessageId: message.clientMessageId, sessionId: client.sessionId }, { occurredAt: sentAt });
+      const id = row?.id ?? uuidv7();
+      if (row) {
         try {
           await services.writer.commit([row]);
         } catch (error) {
