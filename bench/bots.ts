@@ -1,5 +1,6 @@
 import { Client, Protocol, Room } from "@colyseus/sdk";
 import type { GuestTokenResponse } from "../schema/api";
+import { encodePoseMessage, POSE_MESSAGE_BYTES } from "../schema/codec";
 
 /** What the server sent one bot, counted instead of decoded. */
 export interface BotTraffic {
@@ -48,4 +49,11 @@ export async function joinBot(baseUrl: string, index: number, traffic: Map<Room,
   room.onMessage("*", () => undefined);
   traffic.set(room, { bytes: 0, patchBytes: 0, patches: 0 });
   return room;
+}
+
+const poseBytes = new Uint8Array(POSE_MESSAGE_BYTES);
+
+/** Sends a pose the way the web client does: 30 bytes (the SDK copies them into its frame). */
+export function sendBotPose(room: Room, pose: ArrayLike<number>): void {
+  room.sendBytes("pose", encodePoseMessage(pose, poseBytes));
 }

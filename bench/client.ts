@@ -1,5 +1,5 @@
 import type { Room } from "@colyseus/sdk";
-import { countBotTraffic, joinBot } from "./bots";
+import { countBotTraffic, joinBot, sendBotPose } from "./bots";
 import { launchChromium, openVisitor } from "../tests/browser/browser";
 import { startTestServer } from "../tests/support/server";
 import { printTable } from "./table";
@@ -45,7 +45,7 @@ export async function runClientBench(opts: { json: boolean }): Promise<ClientBen
   const started = Date.now();
   const walk = setInterval(() => {
     const seconds = (Date.now() - started) / 1000;
-    bots.forEach((bot, i) => bot.send("pose", poseOf(i, seconds)));
+    bots.forEach((bot, i) => sendBotPose(bot, poseOf(i, seconds)));
   }, 1000 / POSE_HZ);
   const rows: ClientBenchRow[] = [];
   try {

@@ -3,6 +3,7 @@ import { runRoomBench } from "./room";
 
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
   room    bots move head and hands every frame; --avatars 50,100,200 --pose-hz 30
+          --seconds 10 (measured window per row)
           --profile DIR writes the server's CPU profile there
   client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
       if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
       const poseHz = Number(option("pose-hz") ?? "30");
       if (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120) throw new Error("--pose-hz takes a rate from 1 to 120");
-      await runRoomBench({ json, avatars, poseHz, profileDir: option("profile") });
+      const seconds = Number(option("seconds") ?? "10");
+      if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600) throw new Error("--seconds takes a window from 2 to 600");
+      await runRoomBench({ json, avatars, poseHz, seconds, profileDir: option("profile") });
       break;
     }
     case "client": {

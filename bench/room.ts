@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Room } from "@colyseus/sdk";
 import { projectRoot } from "../db/paths";
-import { countBotTraffic, joinBot, type BotTraffic } from "./bots";
+import { countBotTraffic, joinBot, sendBotPose, type BotTraffic } from "./bots";
 import { printTable } from "./table";
 
 export interface RoomBenchRow {
@@ -21,7 +21,6 @@ export interface RoomBenchRow {
 }
 
 const WARMUP_MS = 3000;
-const MEASURE_MS = 10_000;
 
 /**
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
@@ -68,7 +67,7 @@ function posesFor(index: number, timeMs: number): number[] {
   return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
 }
 
-async function measure(baseUrl: string, avatars: number, poseHz: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
+async function measure(baseUrl: string, avatars: number, poseHz: number, measureMs: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
     bots.push(await joinBot(baseUrl, i, stats));
@@ -77,15 +76,15 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, stats: 
   const started = performance.now();
   const timer = setInterval(() => {
     const now = performance.now() - started;
-    for (let i = 0; i < bots.length; i++) bots[i].send("pose", posesFor(i, now));
+    for (let i = 0; i < bots.length; i++) sendBotPose(bots[i], posesFor(i, now));
   }, 1000 / poseHz);
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
   for (const bot of bots) stats.set(bot, { bytes: 0, patchBytes: 0, patches: 0 });
   const cpuBefore = (await metrics(baseUrl)).cpu;
   const windowStarted = performance.now();
-  log(`  measuring ${MEASURE_MS / 1000} s with ${avatars} avatars moving…`);
-  await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-  const after = await metrics(baseUrl, MEASURE_MS / 1000);
+  log(`  measuring ${measureMs / 1000} s with ${avatars} avatars moving…`);
+  await new Promise((resolve) => setTimeout(resolve, measureMs));
+  const after = await metrics(baseUrl, measureMs / 1000);
   const seconds = (performance.now() - windowStarted) / 1000;
   clearInterval(timer);
 
@@ -112,8 +111,8 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, stats: 
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--profile DIR]`: poses at the simulation rate by default, as the web client sends them. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; profileDir?: string }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--seconds 10] [--profile DIR]`: poses at the simulation rate by default, as the web client sends them. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; seconds: number; profileDir?: string }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -124,7 +123,7 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   try {
     for (const avatars of options.avatars) {
       log(`[bench] ${avatars} avatars`);
-      rows.push(await measure(server.baseUrl, avatars, options.poseHz, stats, log));
+      rows.push(await measure(server.baseUrl, avatars, options.poseHz, options.seconds * 1000, stats, log));
     }
   } finally {
     server.child.kill("SIGTERM");

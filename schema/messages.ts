@@ -3,10 +3,11 @@
  * server's door. Every client message is checked here once; past this point it is trusted.
  */
 
+import { decodePoseMessage, POSE_MESSAGE_BYTES } from "./codec";
+
+/** A pose as the server takes it: head, left hand, right hand as [x, y, z, qx, qy, qz, qw]. */
 export const POSE_LENGTH = 21;
 export const MAX_CHAT_LENGTH = 500;
-/** A unit quaternion's length may drift this far from 1 through float32 math on the client. */
-export const QUATERNION_TOLERANCE = 0.01;
 /** No client message is legitimately larger than this (bytes, as encoded on the wire). */
 export const MAX_MESSAGE_BYTES = 2048;
 
@@ -14,7 +15,11 @@ export type HandIndex = 0 | 1;
 
 /** Client → server. */
 export interface ClientMessages {
-  /** Head, left hand, right hand: [x, y, z, qx, qy, qz, qw] each, metres and unit quaternions. */
+  /**
+   * Head, left hand, right hand: [x, y, z, qx, qy, qz, qw] each, metres and unit quaternions.
+   * It travels as POSE_MESSAGE_BYTES bytes (encodePoseMessage, sent with sendBytes) and is
+   * validated into this shape; sent as an ordinary message it is refused.
+   */
   pose: number[];
   teleport: { x: number; z: number };
   grab: { sku: string; hand: HandIndex };
@@ -98,21 +103,12 @@ function isHand(value: unknown): value is HandIndex {
   return value === 0 || value === 1;
 }
 
+/** The bytes of a pose message, decoded; 30 bytes cannot hold a NaN, so only length and rotations can be wrong. */
 export function validatePose(message: unknown): Validation<number[]> {
-  if (!Array.isArray(message) || message.length !== POSE_LENGTH) return fail(`pose must be an array of ${POSE_LENGTH} numbers`);
-  for (let i = 0; i < POSE_LENGTH; i++) {
-    const v = message[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) return fail(`pose[${i}] is not a finite number`);
-    if (Math.abs(v) > 1000) return fail(`pose[${i}] is out of range`);
-  }
-  const pose = (message as number[]).slice();
-  for (let offset = 0; offset < POSE_LENGTH; offset += 7) {
-    const length = Math.hypot(pose[offset + 3], pose[offset + 4], pose[offset + 5], pose[offset + 6]);
-    if (Math.abs(length - 1) > QUATERNION_TOLERANCE) return fail(`pose rotation ${offset / 7} is not a unit quaternion (length ${length.toFixed(4)})`);
-    // Accepted within tolerance, trusted as exactly unit from here on.
-    for (let i = 3; i < 7; i++) pose[offset + i] /= length;
-  }
-  return ok(pose);
+  if (!(message instanceof Uint8Array)) return fail(`pose must be sent as ${POSE_MESSAGE_BYTES} bytes (encodePoseMessage with sendBytes)`);
+  const pose = new Array<number>(POSE_LENGTH);
+  const problem = decodePoseMessage(message, pose);
+  return problem === null ? ok(pose) : fail(problem);
 }
 
 export function validateTeleport(message: unknown): Validation<ClientMessages["teleport"]> {

@@ -1,5 +1,6 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { ChatLine, ClientMessages, HandIndex, ServerMessages } from "../../schema/messages";
+import { encodePoseMessage, POSE_MESSAGE_BYTES } from "../../schema/codec";
 import { ShowroomState } from "../../schema/state";
 import type { ShowroomStateSource } from "../world/state-source";
 import { dropGuestToken, guestToken } from "./guest-identity";
@@ -60,7 +61,8 @@ export class LiveSession {
   private current: ConnectionStatus = { kind: "connecting" };
   private nextMessageId = 0;
   private lastSessionId: string | null = null;
-  readonly poses = new PoseSender((pose) => this.send("pose", pose));
+  private readonly poseBytes = new Uint8Array(POSE_MESSAGE_BYTES);
+  readonly poses = new PoseSender((pose) => this.sendPose(pose));
 
   constructor(private readonly options: SessionOptions) {
     this.client = new Client(options.baseUrl);
@@ -112,7 +114,12 @@ export class LiveSession {
     await this.room?.leave(true).catch(() => undefined);
   }
 
-  private send<K extends keyof ClientMessages>(type: K, payload: ClientMessages[K]): void {
+  private sendPose(pose: ArrayLike<number>): void {
+    if (!this.room || this.current.kind !== "connected") return;
+    this.room.sendBytes("pose", encodePoseMessage(pose, this.poseBytes));
+  }
+
+  private send<K extends Exclude<keyof ClientMessages, "pose">>(type: K, payload: ClientMessages[K]): void {
     // While the seat is being recovered, inputs would queue up stale; the next pose is fresher.
     if (!this.room || this.current.kind !== "connected") return;
     this.room.send(type, payload);

@@ -232,6 +232,9 @@ export function createShowroomRoom(services: RoomServices) {
       for (const type of CLIENT_MESSAGE_TYPES) {
         this.onMessage(type, (client: ShowroomClient, message: unknown) => this.receive(client, type, message));
       }
+      // Poses arrive 30 times a second from every visitor, as 30 bytes rather than 21 numbers;
+      // the same door and validator apply, and a pose sent as an ordinary message is refused there.
+      this.onMessageBytes("pose", (client: ShowroomClient, bytes: Uint8Array) => this.receive(client, "pose", bytes));
       this.onMessage("*", (client: ShowroomClient, type: string | number) => {
         this.refuse(client, String(type).slice(0, 40), "unknown message type");
       });

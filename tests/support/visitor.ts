@@ -1,6 +1,6 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { GuestTokenResponse } from "../../schema/api";
-import { unpackPose } from "../../schema/codec";
+import { encodePoseMessage, unpackPose } from "../../schema/codec";
 import type { ServerMessages } from "../../schema/messages";
 import { ShowroomState, type AvatarState } from "../../schema/state";
 
@@ -74,7 +74,7 @@ export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: 
       });
     },
     sendPose(pose) {
-      room.send("pose", pose);
+      room.sendBytes("pose", encodePoseMessage(pose));
     },
     headOf(sessionId) {
       const avatar: AvatarState | undefined = room.state?.avatars?.get(sessionId);

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  decodePoseMessage,
   dequantizePosition,
+  encodePoseMessage,
   packPose,
   packQuaternion,
   packXZ,
+  POSE_MESSAGE_BYTES,
   POSITION_RANGE,
   POSITION_STEP,
   quantizePosition,
@@ -12,7 +15,6 @@ import {
   unpackX,
   unpackZ,
 } from "../../../schema/codec";
-import { QUATERNION_TOLERANCE } from "../../../schema/messages";
 
 type Quaternion = [number, number, number, number];
 
@@ -134,12 +136,10 @@ describe("rotations on the wire (smallest three, 10 bits a component)", () => {
     expect(error).toBeGreaterThan(0.27);
   });
 
-  // Fails today: packQuaternion assumes unit length, and the server packs client rotations as
-  // they were accepted, so a 1% drift becomes a turn of up to ~2.1°. Normalizing in
-  // packQuaternion is the fix; this is the behaviour it should have.
-  it("turn no further for a rotation the pose validator accepts at the edge of its tolerance", () => {
+  // A client's rotations come out of float32 math a little long or short; packing normalizes them.
+  it("turn no further for a rotation whose length drifted by 1%", () => {
     let worst = 0;
-    for (const scale of [1 + QUATERNION_TOLERANCE * 0.99, 1 - QUATERNION_TOLERANCE * 0.99]) {
+    for (const scale of [1.0099, 0.9901]) {
       for (const q of samples.slice(0, 2000)) {
         const drifted = roundTrip(q.map((c) => c * scale));
         worst = Math.max(worst, rotationErrorDegrees(q, drifted));
@@ -225,5 +225,58 @@ describe("a whole pose", () => {
     }
     // The offset is honoured: nothing before it was written.
     expect(Number.isNaN(out[0]) && Number.isNaN(out[1])).toBe(true);
+  });
+});
+
+describe("a pose message", () => {
+  const standing = [0.5, 1.6, -2, 0, 0.3826834, 0, 0.9238795, 0.2, 1.1, -2.3, 0, 0, 0, 1, 0.8, 1.1, -2.3, 0.5, 0.5, 0.5, 0.5];
+
+  it("is 30 bytes that decode within the state's precision", () => {
+    const bytes = encodePoseMessage(standing);
+    expect(bytes.byteLength).toBe(POSE_MESSAGE_BYTES);
+    const decoded = new Array<number>(21);
+    expect(decodePoseMessage(bytes, decoded)).toBeNull();
+    for (let part = 0; part < 3; part++) {
+      for (let i = 0; i < 3; i++) expect(Math.abs(decoded[part * 7 + i] - standing[part * 7 + i])).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+      const q = decoded.slice(part * 7 + 3, part * 7 + 7) as Quaternion;
+      expect(Math.hypot(...q)).toBeCloseTo(1, 12);
+      expect(rotationErrorDegrees(standing.slice(part * 7 + 3, part * 7 + 7) as Quaternion, q)).toBeLessThan(MAX_ROTATION_ERROR_DEGREES);
+    }
+  });
+
+  it("decodes exactly what the state would carry for the same pose", () => {
+    const decoded = new Array<number>(21);
+    decodePoseMessage(encodePoseMessage(standing), decoded);
+    const viaState = new Array<number>(7);
+    const packed = packPose(standing[14], standing[15], standing[16], standing[17], standing[18], standing[19], standing[20], { xz: 0, y: 0, q: 0 });
+    unpackPose(packed.xz, packed.y, packed.q, viaState);
+    expect(decoded.slice(14)).toEqual(viaState);
+  });
+
+  it("is refused at any other length", () => {
+    const out = new Array<number>(21);
+    for (const length of [0, 29, 31, 300]) expect(decodePoseMessage(new Uint8Array(length), out)).toBe(`pose must be 30 bytes, got ${length}`);
+  });
+
+  it("is refused when a rotation code cannot be a unit quaternion, naming the part", () => {
+    const bytes = encodePoseMessage(standing);
+    // Right hand: all three stored components at their maximum, √(3/2) long.
+    bytes.set([0xff, 0xff, 0xff, 0xff], 26);
+    expect(decodePoseMessage(bytes, new Array<number>(21))).toBe("pose rotation 2 is not a unit quaternion");
+  });
+
+  it("takes any positions: every code is a finite number within ±32.767 m", () => {
+    const bytes = encodePoseMessage(standing);
+    bytes.fill(0xff, 0, 6);
+    const out = new Array<number>(21);
+    expect(decodePoseMessage(bytes, out)).toBeNull();
+    for (const v of out.slice(0, 3)) expect(Math.abs(v)).toBeLessThanOrEqual(POSITION_RANGE + POSITION_STEP);
+  });
+
+  it("will not encode a pose with a missing or non-finite value", () => {
+    expect(() => encodePoseMessage(standing.slice(0, 20))).toThrow("a pose has 21 values, got 20");
+    const broken = standing.slice();
+    broken[9] = NaN;
+    expect(() => encodePoseMessage(broken)).toThrow("pose[9] is not a finite number");
   });
 });
