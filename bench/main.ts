@@ -4,7 +4,8 @@ import { runRoomBench } from "./room";
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
   room    bots move head and hands every frame; --avatars 50,100,200 --pose-hz 30
           --seconds 10 (measured window per row)
-          --profile DIR writes the server's CPU profile there
+          --profile DIR writes the server's CPU profile there, --server-log FILE its output,
+          --server-flags "..." passes Node flags to the server (e.g. --trace-gc)
   client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
       if (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120) throw new Error("--pose-hz takes a rate from 1 to 120");
       const seconds = Number(option("seconds") ?? "10");
       if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600) throw new Error("--seconds takes a window from 2 to 600");
-      await runRoomBench({ json, avatars, poseHz, seconds, profileDir: option("profile") });
+      await runRoomBench({ json, avatars, poseHz, seconds, profileDir: option("profile"), serverLog: option("server-log"), serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean) });
       break;
     }
     case "client": {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Room } from "@colyseus/sdk";
@@ -26,14 +26,19 @@ const WARMUP_MS = 3000;
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
  * the CPU the server is being measured on. They count the bytes the server sends instead.
  */
-async function startServer(profileDir: string | undefined): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
+async function startServer(profileDir: string | undefined, serverLog: string | undefined, serverFlags: string[]): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "atrium-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, join(projectRoot(), "dist", "server.js")], {
+  const child = spawn(process.execPath, [...profile, ...serverFlags, join(projectRoot(), "dist", "server.js")], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ATRIUM_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (serverLog) {
+    const file = createWriteStream(serverLog);
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   let log = "";
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -111,14 +116,14 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, measure
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--seconds 10] [--profile DIR]`: poses at the simulation rate by default, as the web client sends them. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; seconds: number; profileDir?: string }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--seconds 10] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: poses at the simulation rate by default, as the web client sends them. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; seconds: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
   const stats = countBotTraffic();
   log("[bench] starting the server (embedded Postgres in a temp folder)…");
-  const server = await startServer(options.profileDir);
+  const server = await startServer(options.profileDir, options.serverLog, options.serverFlags ?? []);
   const rows: RoomBenchRow[] = [];
   try {
     for (const avatars of options.avatars) {

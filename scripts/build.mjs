@@ -11,7 +11,7 @@ const started = Date.now();
 
 const nodeEntries = {
   server: "server/main.ts",
-  "assistant-trainer": "server/assistant/train-worker.ts",
+  "assistant-model": "server/assistant/model-worker.ts",
   nlp: "server/cli/nlp.ts",
   staff: "server/cli/staff.ts",
   bench: "bench/main.ts",

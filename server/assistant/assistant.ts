@@ -1,5 +1,5 @@
 import { Classifier, type Understanding } from "./classifier";
-import type { ModelTrainer } from "./model";
+import type { IntentModelFactory } from "./model";
 import { loadAssistantData } from "./data";
 import { detectLocale } from "./locale";
 import { replies, type Replies } from "./replies";
@@ -18,6 +18,8 @@ import type {
 
 /** Below this intent score the assistant asks back instead of guessing. */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.6;
+/** How long a replaced model keeps answering the questions it already had. */
+const RETIRED_MODEL_GRACE_MS = 5_000;
 /** Longer messages get a request to shorten them rather than an answer. */
 export const MAX_QUESTION_CHARS = 500;
 
@@ -31,8 +33,8 @@ export interface AssistantOptions {
   dataDir?: string;
   confidenceThreshold?: number;
   onProgress?: (message: string) => void;
-  /** Where training happens (see IntentModel); here, on this thread, when not given. */
-  trainer?: ModelTrainer;
+  /** Where the intent model runs (see IntentScorer); here, on this thread, when not given. */
+  model?: IntentModelFactory;
   /** A failed CRM action is reported here; the visitor gets an apology, never an exception. */
   onError?: (error: unknown) => void;
 }
@@ -51,8 +53,13 @@ export class Assistant {
 
   static async create(options: AssistantOptions): Promise<Assistant> {
     const data = loadAssistantData(options.dataDir);
-    const classifier = await Classifier.create({ catalog: options.catalog, cacheDir: options.cacheDir, data, onProgress: options.onProgress, trainer: options.trainer });
+    const classifier = await Classifier.create({ catalog: options.catalog, cacheDir: options.cacheDir, data, onProgress: options.onProgress, model: options.model });
     return new Assistant(classifier, options);
+  }
+
+  /** Frees the model (its worker, when it has one). */
+  dispose(): void {
+    this.classifier.dispose();
   }
 
   get catalog(): AssistantCatalog {
@@ -69,13 +76,16 @@ export class Assistant {
    * seen before). Questions keep being answered with the previous catalog until it is ready.
    */
   async retrain(catalog: AssistantCatalog): Promise<void> {
+    const previous = this.classifier;
     this.classifier = await Classifier.create({
       catalog,
       cacheDir: this.options.cacheDir,
-      data: this.classifier.data,
+      data: previous.data,
       onProgress: this.options.onProgress,
-      trainer: this.options.trainer,
+      model: this.options.model,
     });
+    // Questions already being answered by the previous model finish on it.
+    setTimeout(() => previous.dispose(), RETIRED_MODEL_GRACE_MS).unref();
   }
 
   classify(text: string, locale: Locale | null = null): Promise<Classification> {

@@ -1,7 +1,7 @@
 import { loadAssistantData, type AssistantData } from "./data";
 import { EntityMatcher, type Extraction } from "./entities";
 import { detectLocale } from "./locale";
-import { IntentModel, type ModelTrainer } from "./model";
+import type { IntentModelFactory, IntentScorer } from "./model";
 import type { AssistantCatalog, Classification, Locale } from "./types";
 
 /** Longer input is cut to this many characters before it reaches the model. */
@@ -13,7 +13,8 @@ export interface ClassifierOptions {
   /** Corpus and lexicon; read from data/assistant when not given. */
   data?: AssistantData;
   onProgress?: (message: string) => void;
-  trainer?: ModelTrainer;
+  /** Where the intent model runs: this thread (IntentModel) unless given, e.g. a worker (worker-model.ts). */
+  model?: IntentModelFactory;
 }
 
 export interface Understanding extends Classification {
@@ -25,13 +26,14 @@ export class Classifier {
   private constructor(
     readonly catalog: AssistantCatalog,
     readonly data: AssistantData,
-    readonly model: IntentModel,
+    readonly model: IntentScorer,
     private readonly matcher: EntityMatcher,
   ) {}
 
   static async create(options: ClassifierOptions): Promise<Classifier> {
     const data = options.data ?? loadAssistantData();
-    const model = await IntentModel.create({ catalog: options.catalog, data, cacheDir: options.cacheDir, onProgress: options.onProgress, trainer: options.trainer });
+    const create = options.model ?? (await import("./model")).IntentModel.create;
+    const model = await create({ catalog: options.catalog, data, cacheDir: options.cacheDir, onProgress: options.onProgress });
     return new Classifier(options.catalog, data, model, new EntityMatcher(options.catalog, data.lexicon));
   }
 
@@ -43,6 +45,10 @@ export class Classifier {
       ? await this.model.classify(input, language)
       : { intent: "none" as const, score: 0 };
     return { intent, score, locale: language, entities: extraction.entities, extraction };
+  }
+
+  dispose(): void {
+    this.model.dispose();
   }
 
   async classify(text: string, locale: Locale | null = null): Promise<Classification> {

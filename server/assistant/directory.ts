@@ -4,16 +4,17 @@ import type { Database } from "../../db/client";
 import { createDatabaseActions } from "./actions";
 import { Assistant } from "./assistant";
 import { loadShippingPolicy } from "./shipping";
-import { workerTrainer } from "./worker-trainer";
+import { workerModelFactory } from "./worker-model";
 
 /**
  * One assistant per showroom, made when its room first opens. Models are cached on disk by a
  * hash of corpus and catalog, so a restart loads instead of training and a changed catalog
- * trains anew.
+ * trains anew. Models train and answer in worker threads, never on the simulation's thread.
  */
 export class AssistantDirectory {
   private readonly bySlug = new Map<string, Promise<Assistant>>();
-  private readonly trainer = workerTrainer();
+  /** Each showroom's intent model runs in a worker thread of its own when the server is bundled. */
+  private readonly model = workerModelFactory();
 
   constructor(
     private readonly db: Database,
@@ -35,7 +36,7 @@ export class AssistantDirectory {
         shipping: loadShippingPolicy(),
         cacheDir: this.cacheDir,
         actions: createDatabaseActions(this.db),
-        trainer: this.trainer,
+        model: this.model,
         onProgress: (message) => this.log(`[assistant] "${slug}": ${message}`),
         onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
       }).then((ready) => {

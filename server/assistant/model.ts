@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { format } from "node:util";
-import { NlpManager } from "node-nlp";
+import { threadId } from "node:worker_threads";
+import type { NlpManager } from "node-nlp";
 import { trainingDocuments } from "./corpus";
 import type { AssistantData } from "./data";
 import { LOCALES, isIntent, type AssistantCatalog, type Intent, type Locale } from "./types";
@@ -16,16 +17,7 @@ export interface IntentModelOptions {
   cacheDir: string;
   /** Progress lines while training (the CLI prints them on stderr). */
   onProgress?: (message: string) => void;
-  /**
-   * Trains somewhere else (a worker thread) and leaves the model in the cache, from where it is
-   * loaded. Training is seconds of synchronous CPU: on a server's main thread it would stall
-   * every showroom's simulation. Without it, training runs here.
-   */
-  trainer?: ModelTrainer;
 }
-
-/** Trains the model for these inputs and writes it to the cache file; resolves when it is there. */
-export type ModelTrainer = (inputs: { catalog: AssistantCatalog; data: AssistantData; cacheDir: string }) => Promise<void>;
 
 export interface IntentScore {
   intent: Intent;
@@ -33,10 +25,28 @@ export interface IntentScore {
 }
 
 /**
+ * A trained intent model, wherever it runs: IntentModel on this thread, or WorkerIntentModel
+ * (worker-model.ts), which keeps node-nlp's ~200 MB of dictionaries and models out of the
+ * server's main heap, so the simulation's garbage collections stay small.
+ */
+export interface IntentScorer {
+  /** Whether the model was trained now or loaded from the cache. */
+  readonly source: "trained" | "cache";
+  readonly key: string;
+  readonly buildMs: number;
+  classify(text: string, locale: Locale): Promise<IntentScore>;
+  /** Frees the model (stops its worker); classify may not be called after. */
+  dispose(): void;
+}
+
+/** Builds (trains or loads) a model for these inputs. */
+export type IntentModelFactory = (options: IntentModelOptions) => Promise<IntentScorer>;
+
+/**
  * The node-nlp intent classifier for both languages, trained from the corpus expanded with the
  * catalog's product names and cached on disk under a hash of those inputs.
  */
-export class IntentModel {
+export class IntentModel implements IntentScorer {
   private constructor(
     private readonly manager: NlpManager,
     /** Whether this model was trained now or loaded from the cache. */
@@ -50,6 +60,8 @@ export class IntentModel {
     const key = modelKey(options.catalog, options.data);
     const file = join(options.cacheDir, `assistant-${key.slice(0, 24)}.nlp`);
     await mkdir(options.cacheDir, { recursive: true });
+    // Loaded on first use: a server that runs its models in workers never loads node-nlp itself.
+    const { NlpManager } = await import("node-nlp");
     const manager = new NlpManager({
       languages: [...LOCALES],
       nlu: { log: false },
@@ -62,22 +74,11 @@ export class IntentModel {
     });
     silenceDictionaryCompile(manager);
 
-    let cached = await readFile(file, "utf8").catch(() => null);
-    let trainedElsewhere = false;
-    if (cached === null && options.trainer) {
-      try {
-        options.onProgress?.("training the intent model in a worker…");
-        await options.trainer({ catalog: options.catalog, data: options.data, cacheDir: options.cacheDir });
-        cached = await readFile(file, "utf8");
-        trainedElsewhere = true;
-      } catch (error) {
-        options.onProgress?.(`training in a worker failed (${(error as Error).message}); training here`);
-      }
-    }
+    const cached = await readFile(file, "utf8").catch(() => null);
     if (cached !== null) {
       try {
         manager.import(cached);
-        return new IntentModel(manager, trainedElsewhere ? "trained" : "cache", key, performance.now() - started);
+        return new IntentModel(manager, "cache", key, performance.now() - started);
       } catch {
         options.onProgress?.(`cached model ${file} is unreadable; training again`);
       }
@@ -90,7 +91,7 @@ export class IntentModel {
     }
     options.onProgress?.("training the intent model…");
     await manager.train();
-    const temporary = `${file}.${process.pid}.tmp`;
+    const temporary = `${file}.${process.pid}.${threadId}.tmp`;
     await writeFile(temporary, manager.export(true), "utf8");
     await rename(temporary, file);
     const buildMs = performance.now() - started;
@@ -104,6 +105,8 @@ export class IntentModel {
     if (!isIntent(result.intent)) return { intent: "none", score: result.intent === "None" ? 1 : 0 };
     return { intent: result.intent, score: result.score };
   }
+
+  dispose(): void {}
 }
 
 /** SHA-256 of everything the trained model depends on. */
