@@ -12,7 +12,7 @@ export const ASSISTANT_SESSION_ID = "assistant";
  */
 export class AssistantDesk {
   constructor(
-    private readonly assistant: () => Assistant,
+    private readonly assistant: () => Promise<Assistant>,
     private readonly writer: CrmWriter,
     private readonly log: (line: string) => void,
   ) {}
@@ -22,7 +22,7 @@ export class AssistantDesk {
     asker: { visit: VisitContext | undefined; nearProductSku: string | null },
   ): Promise<ServerMessages["assistant:reply"]> {
     const visit = asker.visit;
-    const reply = await this.assistant().answer(question.text, {
+    const reply = await (await this.assistant()).answer(question.text, {
       locale: question.locale,
       customerId: visit?.customerId ?? "",
       showroomId: visit?.showroomId ?? "",

@@ -83,9 +83,11 @@ export function createShowroomRoom(services: RoomServices) {
       if (existing.some((room) => room.roomId !== this.roomId)) {
         throw new ServerError(503, `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`);
       }
-      // Awaited first: Colyseus's patch timer already runs while onCreate awaits.
-      const assistant = await services.assistants.get(catalog);
-      this.desk = new AssistantDesk(() => assistant, services.writer, services.log);
+      // Everything awaited comes before the state is set: Colyseus's patch timer already runs
+      // while onCreate awaits. The assistant is not awaited: its model may still be loading in
+      // its worker, and a slow onCreate would let visitors arriving together outwait Colyseus's
+      // create lock (0.5 s) and open a second room. A question asked early waits for the model.
+      this.desk = new AssistantDesk(() => services.assistants.get(catalog), services.writer, services.log);
       this.catalog = catalog;
       this.capacity = catalog.showroom.capacity;
       this.maxClients = this.capacity;

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoCatalogPath, seedShowroom, type CatalogFile } from "../../db/catalog";
@@ -252,6 +254,26 @@ describe("stopping the server", () => {
       expect(open.rows[0].n).toBe(0);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("a showroom opening", () => {
+  it("puts visitors who arrive together in one room, while the assistant's model is still being trained", async () => {
+    // A data folder of its own: no cached model, so the assistant trains for seconds after start.
+    const dataDir = mkdtempSync(join(tmpdir(), "atrium-opening-"));
+    const server = await startTestServer({ env: { ATRIUM_DATA_DIR: dataDir } });
+    try {
+      const names = ["Kai", "Lin", "Max", "Noa"];
+      const arrivals = await Promise.all(names.map((name) => joinShowroom(server.baseUrl, { name })));
+      for (const visitor of arrivals) {
+        await visitor.until(() => arrivals.every((other) => visitor.room.state.avatars?.has(other.sessionId)), 10_000, "everyone in one room");
+      }
+      expect(new Set(arrivals.map((visitor) => visitor.room.roomId)).size).toBe(1);
+      await Promise.all(arrivals.map((visitor) => visitor.leave()));
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
