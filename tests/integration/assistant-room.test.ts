@@ -25,6 +25,8 @@ describe("the assistant in the showroom", () => {
   });
 
   it("is trained at start in a worker thread, off the simulation's thread, and cached", async () => {
+    // The room opens without waiting for the model; training goes on in the worker meanwhile.
+    await eventually(async () => server.output(), (output) => output.includes('"home-living" ready'), 30_000);
     expect(server.output()).toContain("the intent model in a worker thread");
     expect(server.output()).toContain("training the intent model…");
     expect(server.output()).toMatch(/"home-living" ready \(model trained in \d+ ms\)/);
