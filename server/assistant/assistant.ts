@@ -57,6 +57,11 @@ export class Assistant {
     return new Assistant(classifier, options);
   }
 
+  /** False once its model can no longer answer (its worker stopped). */
+  get usable(): boolean {
+    return this.classifier.usable;
+  }
+
   /** Frees the model (its worker, when it has one). */
   dispose(): void {
     this.classifier.dispose();

@@ -47,6 +47,10 @@ export class Classifier {
     return { intent, score, locale: language, entities: extraction.entities, extraction };
   }
 
+  get usable(): boolean {
+    return this.model.usable;
+  }
+
   dispose(): void {
     this.model.dispose();
   }

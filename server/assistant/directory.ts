@@ -13,6 +13,7 @@ import { workerModelFactory } from "./worker-model";
  */
 export class AssistantDirectory {
   private readonly bySlug = new Map<string, Promise<Assistant>>();
+  private readonly ready = new Map<string, Assistant>();
   /** Each showroom's intent model runs in a worker thread of its own when the server is bundled. */
   private readonly model = workerModelFactory();
 
@@ -28,6 +29,14 @@ export class AssistantDirectory {
 
   get(catalog: Catalog): Promise<Assistant> {
     const slug = catalog.showroom.slug;
+    const current = this.ready.get(slug);
+    if (current && !current.usable) {
+      // Its model worker stopped (a crash, memory): start a new one rather than fail every question.
+      this.log(`[assistant] "${slug}": its model stopped; starting it again`);
+      current.dispose();
+      this.ready.delete(slug);
+      this.bySlug.delete(slug);
+    }
     let assistant = this.bySlug.get(slug);
     if (!assistant) {
       const started = Date.now();
@@ -40,6 +49,7 @@ export class AssistantDirectory {
         onProgress: (message) => this.log(`[assistant] "${slug}": ${message}`),
         onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
       }).then((ready) => {
+        this.ready.set(slug, ready);
         this.log(`[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`);
         return ready;
       });

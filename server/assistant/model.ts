@@ -34,6 +34,8 @@ export interface IntentScorer {
   readonly source: "trained" | "cache";
   readonly key: string;
   readonly buildMs: number;
+  /** False once the model can no longer answer (its worker stopped): make a new one. */
+  readonly usable: boolean;
   classify(text: string, locale: Locale): Promise<IntentScore>;
   /** Frees the model (stops its worker); classify may not be called after. */
   dispose(): void;
@@ -105,6 +107,8 @@ export class IntentModel implements IntentScorer {
     if (!isIntent(result.intent)) return { intent: "none", score: result.intent === "None" ? 1 : 0 };
     return { intent: result.intent, score: result.score };
   }
+
+  readonly usable = true;
 
   dispose(): void {}
 }

@@ -80,6 +80,10 @@ export class WorkerIntentModel implements IntentScorer {
     });
   }
 
+  get usable(): boolean {
+    return this.failure === null;
+  }
+
   classify(text: string, locale: Locale): Promise<IntentScore> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;

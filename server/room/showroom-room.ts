@@ -87,7 +87,7 @@ export function createShowroomRoom(services: RoomServices) {
       // while onCreate awaits. The assistant is not awaited: its model may still be loading in
       // its worker, and a slow onCreate would let visitors arriving together outwait Colyseus's
       // create lock (0.5 s) and open a second room. A question asked early waits for the model.
-      this.desk = new AssistantDesk(() => services.assistants.get(catalog), services.writer, services.log);
+      this.desk = new AssistantDesk(() => services.assistants.get(this.catalog), services.writer, services.log);
       this.catalog = catalog;
       this.capacity = catalog.showroom.capacity;
       this.maxClients = this.capacity;
