@@ -114,15 +114,17 @@ export class LiveSession {
     await this.room?.leave(true).catch(() => undefined);
   }
 
+  /** The room to send inputs to: none while the seat is being recovered, as inputs would queue up stale (the next pose is fresher). */
+  private get inputRoom(): ShowroomRoom | null {
+    return this.current.kind === "connected" ? this.room : null;
+  }
+
   private sendPose(pose: ArrayLike<number>): void {
-    if (!this.room || this.current.kind !== "connected") return;
-    this.room.sendBytes("pose", encodePoseMessage(pose, this.poseBytes));
+    this.inputRoom?.sendBytes("pose", encodePoseMessage(pose, this.poseBytes));
   }
 
   private send<K extends Exclude<keyof ClientMessages, "pose">>(type: K, payload: ClientMessages[K]): void {
-    // While the seat is being recovered, inputs would queue up stale; the next pose is fresher.
-    if (!this.room || this.current.kind !== "connected") return;
-    this.room.send(type, payload);
+    this.inputRoom?.send(type, payload);
   }
 
   private async joinRoom(): Promise<ShowroomRoom> {
