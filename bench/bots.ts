@@ -7,6 +7,8 @@ export interface BotTraffic {
   bytes: number;
   patchBytes: number;
   patches: number;
+  /** Called on each patch, as the web client's pose sender is (bots send their pose then). */
+  onPatch?: () => void;
 }
 
 /** The low five bits of a frame's first byte are its protocol code. */
@@ -32,6 +34,7 @@ export function countBotTraffic(): Map<Room, BotTraffic> {
       if ((bytes[0] & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) {
         bot.patches++;
         bot.patchBytes += bytes.byteLength;
+        bot.onPatch?.();
         return;
       }
     }

@@ -2,7 +2,8 @@
 import { runRoomBench } from "./room";
 
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
-  room    bots move head and hands every frame; --avatars 50,100,200 --pose-hz 30
+  room    bots move head and hands every frame and send their pose on each patch, as the
+          web client does; --avatars 50,100,200, --pose-hz N sends at a fixed rate instead
           --seconds 10 (measured window per row)
           --profile DIR writes the server's CPU profile there, --server-log FILE its output,
           --server-flags "..." passes Node flags to the server (e.g. --trace-gc)
@@ -20,8 +21,9 @@ async function main(): Promise<void> {
     case "room": {
       const avatars = (option("avatars") ?? "50,100,200").split(",").map(Number);
       if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
-      const poseHz = Number(option("pose-hz") ?? "30");
-      if (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120) throw new Error("--pose-hz takes a rate from 1 to 120");
+      const fixedHz = option("pose-hz");
+      const poseHz = fixedHz === undefined ? "patch" : Number(fixedHz);
+      if (poseHz !== "patch" && (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120)) throw new Error("--pose-hz takes a rate from 1 to 120");
       const seconds = Number(option("seconds") ?? "10");
       if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600) throw new Error("--seconds takes a window from 2 to 600");
       await runRoomBench({ json, avatars, poseHz, seconds, profileDir: option("profile"), serverLog: option("server-log"), serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean) });

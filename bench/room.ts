@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Room } from "@colyseus/sdk";
 import { projectRoot } from "../db/paths";
+import { PoseSender } from "../client/net/pose-sender";
 import { countBotTraffic, joinBot, sendBotPose, type BotTraffic } from "./bots";
 import { printTable } from "./table";
 
 export interface RoomBenchRow {
   avatars: number;
+  /** Poses each bot sent per second, measured. */
   poseHz: number;
   patchHz: number;
   bytesPerClientPerSec: number;
@@ -72,26 +74,51 @@ function posesFor(index: number, timeMs: number): number[] {
   return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
 }
 
-async function measure(baseUrl: string, avatars: number, poseHz: number, measureMs: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
+async function measure(baseUrl: string, avatars: number, poseHz: number | "patch", measureMs: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
     bots.push(await joinBot(baseUrl, i, stats));
     if ((i + 1) % 50 === 0) log(`  ${i + 1}/${avatars} bots joined`);
   }
   const started = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now() - started;
-    for (let i = 0; i < bots.length; i++) sendBotPose(bots[i], posesFor(i, now));
-  }, 1000 / poseHz);
+  let posesSent = 0;
+  const send = (index: number) => (pose: ArrayLike<number>) => {
+    sendBotPose(bots[index], pose);
+    posesSent++;
+  };
+  let timer: NodeJS.Timeout;
+  if (poseHz === "patch") {
+    // As the web client does: a pose when a patch arrives, and on its own when none comes.
+    const senders = bots.map((_, i) => new PoseSender(send(i)));
+    bots.forEach((bot, i) => {
+      stats.get(bot)!.onPatch = () => {
+        senders[i].patchArrived();
+        senders[i].offer(performance.now(), posesFor(i, performance.now() - started));
+      };
+    });
+    timer = setInterval(() => {
+      const now = performance.now();
+      for (let i = 0; i < bots.length; i++) senders[i].offer(now, posesFor(i, now - started));
+    }, 10);
+  } else {
+    const senders = bots.map((_, i) => send(i));
+    timer = setInterval(() => {
+      const now = performance.now() - started;
+      for (let i = 0; i < bots.length; i++) senders[i](posesFor(i, now));
+    }, 1000 / poseHz);
+  }
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-  for (const bot of bots) stats.set(bot, { bytes: 0, patchBytes: 0, patches: 0 });
+  for (const bot of bots) Object.assign(stats.get(bot)!, { bytes: 0, patchBytes: 0, patches: 0 });
+  const posesBefore = posesSent;
   const cpuBefore = (await metrics(baseUrl)).cpu;
   const windowStarted = performance.now();
   log(`  measuring ${measureMs / 1000} s with ${avatars} avatars moving…`);
   await new Promise((resolve) => setTimeout(resolve, measureMs));
   const after = await metrics(baseUrl, measureMs / 1000);
   const seconds = (performance.now() - windowStarted) / 1000;
+  const posesInWindow = posesSent - posesBefore;
   clearInterval(timer);
+  for (const bot of bots) stats.get(bot)!.onPatch = undefined;
 
   const all = bots.map((bot) => stats.get(bot)!);
   const sum = (pick: (s: BotTraffic) => number) => all.reduce((total, s) => total + pick(s), 0);
@@ -100,7 +127,7 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, measure
   const room = after.rooms.find((r) => r.avatars === avatars) ?? after.rooms[0];
   const row: RoomBenchRow = {
     avatars,
-    poseHz,
+    poseHz: posesInWindow / bots.length / seconds,
     patchHz: patches / all.length / seconds,
     bytesPerClientPerSec: sum((s) => s.bytes) / all.length / seconds,
     // Every bot moves every frame, so each patch carries an update of every avatar.
@@ -116,8 +143,8 @@ async function measure(baseUrl: string, avatars: number, poseHz: number, measure
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz 30] [--seconds 10] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: poses at the simulation rate by default, as the web client sends them. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number; seconds: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz N] [--seconds 10] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: bots send a pose per patch, as the web client does, unless --pose-hz fixes a rate. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number | "patch"; seconds: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -139,7 +166,7 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   else
     printTable(
       ["avatars", "pose Hz", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "of it kernel %", "patch ms p99", "tick ms p99"],
-      rows.map((r) => [r.avatars, r.poseHz, r.patchHz.toFixed(1), Math.round(r.bytesPerClientPerSec), r.bytesPerAvatarUpdate.toFixed(1), r.serverCpuPct.toFixed(1), r.serverSystemCpuPct.toFixed(1), r.patchCpuMsP99.toFixed(2), r.tickMsP99.toFixed(2)]),
+      rows.map((r) => [r.avatars, r.poseHz.toFixed(1), r.patchHz.toFixed(1), Math.round(r.bytesPerClientPerSec), r.bytesPerAvatarUpdate.toFixed(1), r.serverCpuPct.toFixed(1), r.serverSystemCpuPct.toFixed(1), r.patchCpuMsP99.toFixed(2), r.tickMsP99.toFixed(2)]),
     );
   return rows;
 }

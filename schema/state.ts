@@ -1,6 +1,13 @@
 import { schema, t, type SchemaType } from "@colyseus/schema";
 
 /**
+ * The room's clock: it steps the simulation and sends a patch every PATCH_INTERVAL_MS (20 Hz).
+ * Clients send one pose per patch they receive, so each step takes exactly one fresh pose from
+ * every moving visitor (client/net/pose-sender.ts).
+ */
+export const PATCH_INTERVAL_MS = 50;
+
+/**
  * What every client must see of a showroom. Poses are quantized (schema/codec.ts): for each
  * of head (h), left hand (l) and right hand (r) a packed x/z, a y and a packed rotation.
  * Nine small fields instead of three nested poses keeps an avatar update at ~42 bytes.

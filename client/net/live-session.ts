@@ -147,7 +147,10 @@ export class LiveSession {
     room.reconnection.maxDelay = 2000;
     // The server holds a dropped seat for 20 s: worth recovering even right after joining.
     room.reconnection.minUptime = 0;
-    room.onStateChange((state) => events.state(state, performance.now()));
+    room.onStateChange((state) => {
+      this.poses.patchArrived();
+      events.state(state, performance.now());
+    });
     room.onMessage("welcome", (message: ServerMessages["welcome"]) => events.welcome(message));
     room.onMessage("chat", (line: ChatLine) => events.chat(line));
     room.onMessage("chat:ack", (ack: ServerMessages["chat:ack"]) => events.chatAcknowledged(ack));

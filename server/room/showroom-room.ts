@@ -4,7 +4,7 @@ import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
 import { uuidv7 } from "uuidv7";
 import { ASSISTANT_MENTION, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
-import { AvatarState, ProductState, ShowroomState } from "../../schema/state";
+import { AvatarState, PATCH_INTERVAL_MS, ProductState, ShowroomState } from "../../schema/state";
 import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
 import { interaction, type VisitContext } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
@@ -19,7 +19,6 @@ import { SupportChannel, type SupportMessageType } from "./support-channel";
 import { syncDirtyToState, writeAvatarPose, writeProductTransform } from "./state-sync";
 
 export const SHOWROOM_ROOM = "showroom";
-export const PATCH_INTERVAL_MS = 50;
 
 /** Close codes the showroom uses beyond Colyseus's own. */
 export const ShowroomCloseCode = { TooManyInvalidMessages: 4400 } as const;
@@ -104,8 +103,11 @@ export function createShowroomRoom(services: RoomServices) {
       this.state = state;
       this.placeAssistant();
       this.clock.setInterval(() => void this.followCatalogChanges(), CATALOG_CHECK_MS);
-      this.setPatchRate(PATCH_INTERVAL_MS);
-      this.setSimulationInterval((deltaMs) => this.tick(deltaMs), 1000 / 30);
+      // One clock: each tick steps the world and then sends the patch, so a pose that arrived
+      // before the tick is in that patch. (The interval first: with none, Colyseus would start
+      // its own clock when the patch timer is switched off.)
+      this.setSimulationInterval((deltaMs) => this.tick(deltaMs), PATCH_INTERVAL_MS);
+      this.setPatchRate(null);
       this.registerMessages();
       services.metrics.set(this.roomId, this.metrics);
       services.log(`[room] showroom "${slug}" opened (room ${this.roomId}, capacity ${this.capacity})`);
@@ -228,13 +230,14 @@ export function createShowroomRoom(services: RoomServices) {
       const finished = performance.now();
       this.metrics.tickMs.add(finished - started, finished);
       this.metrics.avatars = this.visitorCount;
+      this.broadcastPatch();
     }
 
     private registerMessages(): void {
       for (const type of CLIENT_MESSAGE_TYPES) {
         this.onMessage(type, (client: ShowroomClient, message: unknown) => this.receive(client, type, message));
       }
-      // Poses arrive 30 times a second from every visitor, as 30 bytes rather than 21 numbers;
+      // Poses arrive once per patch from every visitor, as 30 bytes rather than 21 numbers;
       // the same door and validator apply, and a pose sent as an ordinary message is refused there.
       this.onMessageBytes("pose", (client: ShowroomClient, bytes: Uint8Array) => this.receive(client, "pose", bytes));
       this.onMessage("*", (client: ShowroomClient, type: string | number) => {

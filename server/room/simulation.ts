@@ -19,9 +19,10 @@ import {
   type Vec3,
 } from "../../ecs";
 import type { Catalog } from "../../db/catalog";
+import { PATCH_INTERVAL_MS } from "../../schema/state";
 
-/** Simulation rate; patches go out at PATCH_INTERVAL_MS on their own clock. */
-export const SIM_STEP_MS = 1000 / 30;
+/** One step per patch (20 Hz): the room's tick steps the world, then sends the patch. */
+export const SIM_STEP_MS = PATCH_INTERVAL_MS;
 /** After a stall (GC, slow host) the world catches up at most this many steps at once. */
 const MAX_STEPS_PER_ADVANCE = 5;
 
@@ -152,16 +153,22 @@ export class ShowroomSimulation {
     if (eid !== undefined) queueRelease(this.world, eid, hand);
   }
 
-  /** Runs as many fixed steps as the elapsed wall time calls for; returns the number run. */
+  /**
+   * Runs as many fixed steps as the elapsed wall time calls for; returns the number run. The
+   * room's timer asks once per step, a little early or late: a step runs once half of it is due
+   * and the difference carries over (it can go negative), so a timer firing at 49.8 ms still
+   * steps every time, and the long-run rate stays exact.
+   */
   advance(elapsedMs: number): number {
     this.accumulatorMs += elapsedMs;
     let steps = 0;
-    while (this.accumulatorMs >= SIM_STEP_MS && steps < MAX_STEPS_PER_ADVANCE) {
+    while (this.accumulatorMs >= SIM_STEP_MS / 2 && steps < MAX_STEPS_PER_ADVANCE) {
       stepWorld(this.world, SIM_STEP_MS);
       this.accumulatorMs -= SIM_STEP_MS;
       steps++;
     }
-    if (steps === MAX_STEPS_PER_ADVANCE) this.accumulatorMs = Math.min(this.accumulatorMs, SIM_STEP_MS);
+    // After a stall, the steps not run are dropped rather than owed.
+    if (steps === MAX_STEPS_PER_ADVANCE) this.accumulatorMs = Math.min(this.accumulatorMs, 0);
     return steps;
   }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ServerUnreachableError } from "../../../client/net/api";
 import { dropGuestToken, guestToken } from "../../../client/net/guest-identity";
 import { describeJoinError } from "../../../client/net/live-session";
-import { PoseSender } from "../../../client/net/pose-sender";
+import { FALLBACK_GAP_MS, MIN_GAP_MS, PoseSender } from "../../../client/net/pose-sender";
 
 class MemoryStorage implements Storage {
   private readonly items = new Map<string, string>();
@@ -64,26 +64,72 @@ describe("join errors in plain words", () => {
 describe("the pose sender", () => {
   const pose = (x: number) => [x, 1.6, 0, 0, 0, 0, 1, x - 0.2, 1.1, -0.3, 0, 0, 0, 1, x + 0.2, 1.1, -0.3, 0, 0, 0, 1];
 
-  it("sends at most 30 times a second, however fast the headset renders", () => {
+  /** Frames at `hz` from `start` for `ms`, with a patch arriving every 50 ms (offset by `phase`); returns the send times. */
+  function run(sender: PoseSender, sent: number[][], hz: number, start: number, ms: number, patches: boolean, phase = 7): number[] {
+    const times: number[] = [];
+    let nextPatch = start + phase;
+    for (let t = start; t < start + ms; t += 1000 / hz) {
+      while (patches && nextPatch <= t) {
+        sender.patchArrived();
+        nextPatch += 50;
+      }
+      const before = sent.length;
+      sender.offer(t, pose(t / 1000));
+      if (sent.length > before) times.push(t);
+    }
+    return times;
+  }
+
+  it("sends one pose per patch, however fast the headset renders", () => {
+    for (const hz of [60, 72, 90, 120]) {
+      const sent: number[][] = [];
+      const sender = new PoseSender((p) => sent.push(p));
+      const times = run(sender, sent, hz, 10_000, 3000, true);
+      // 60 patches in 3 s; the first pose goes out at once.
+      expect(times.length, `${hz} Hz`).toBeGreaterThanOrEqual(60);
+      expect(times.length, `${hz} Hz`).toBeLessThanOrEqual(61);
+      // Each send follows its patch within one frame (after the first two: the first goes at
+      // once, so the patch 7 ms later waits for MIN_GAP_MS).
+      for (const t of times.slice(2)) expect((t - 10_007 + 5000) % 50, `${hz} Hz at ${t}`).toBeLessThan(1000 / hz + 1e-6);
+    }
+  });
+
+  it("keeps sending, more slowly, when no patches come, and sends a first move at once", () => {
     const sent: number[][] = [];
     const sender = new PoseSender((p) => sent.push(p));
-    for (const hz of [72, 90, 120]) {
-      sent.length = 0;
-      const start = hz * 1000;
-      for (let t = start; t < start + 3000; t += 1000 / hz) sender.offer(t, pose(t / 1000));
-      expect(sent.length, `${hz} Hz`).toBeLessThanOrEqual(91);
-      expect(sent.length, `${hz} Hz`).toBeGreaterThanOrEqual(88);
-    }
+    const times = run(sender, sent, 90, 0, 3000, false);
+    expect(times[0]).toBe(0);
+    // Every FALLBACK_GAP_MS (75 ms) at 90 Hz frames: 40 sends in 3 s.
+    expect(times.length).toBeGreaterThanOrEqual(36);
+    expect(times.length).toBeLessThanOrEqual(41);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(FALLBACK_GAP_MS);
+  });
+
+  it("never sends twice for one patch", () => {
+    const sent: number[][] = [];
+    const sender = new PoseSender((p) => sent.push(p));
+    sender.offer(0, pose(0));
+    // A patch lands 10 ms after a send: it waits for the next (MIN_GAP_MS), then goes.
+    sender.patchArrived();
+    expect(sender.offer(10, pose(1))).toBe(false);
+    expect(sender.offer(MIN_GAP_MS, pose(2))).toBe(true);
+    expect(sender.offer(MIN_GAP_MS + 20, pose(3))).toBe(false);
   });
 
   it("repeats a still pose only a few times a second, unless the server is behind", () => {
     const sent: number[][] = [];
     const sender = new PoseSender((p) => sent.push(p));
-    for (let t = 0; t < 1000; t += 10) sender.offer(t, pose(0));
+    for (let t = 0; t < 1000; t += 10) {
+      if (t % 50 === 0) sender.patchArrived();
+      sender.offer(t, pose(0));
+    }
     expect(sent.length).toBe(4);
     sent.length = 0;
-    for (let t = 1000; t < 2000; t += 10) sender.offer(t, pose(0), true);
-    expect(sent.length).toBeGreaterThanOrEqual(25);
+    for (let t = 1000; t < 2000; t += 10) {
+      if (t % 50 === 0) sender.patchArrived();
+      sender.offer(t, pose(0), true);
+    }
+    expect(sent.length).toBe(20);
     expect(sender.hasSent(pose(0))).toBe(true);
     expect(sender.hasSent(pose(1))).toBe(false);
   });
