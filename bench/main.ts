@@ -4,7 +4,8 @@ import { runRoomBench } from "./room";
 const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
   room    bots move head and hands every frame and send their pose on each patch, as the
           web client does; --avatars 50,100,200, --pose-hz N sends at a fixed rate instead
-          --seconds 10 (measured window per row)
+          --seconds 10 (measured window), --windows 1 (windows per row: the row shows
+          the median window's CPU and, with more than one, every window's)
           --profile DIR writes the server's CPU profile there, --server-log FILE its output,
           --server-flags "..." passes Node flags to the server (e.g. --trace-gc)
   client  renders the showroom page with 10 and 200 bot avatars
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
       if (poseHz !== "patch" && (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120)) throw new Error("--pose-hz takes a rate from 1 to 120");
       const seconds = Number(option("seconds") ?? "10");
       if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600) throw new Error("--seconds takes a window from 2 to 600");
-      await runRoomBench({ json, avatars, poseHz, seconds, profileDir: option("profile"), serverLog: option("server-log"), serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean) });
+      const windows = Number(option("windows") ?? "1");
+      if (!Number.isInteger(windows) || windows < 1 || windows > 20) throw new Error("--windows takes a whole number from 1 to 20");
+      await runRoomBench({ json, avatars, poseHz, seconds, windows, profileDir: option("profile"), serverLog: option("server-log"), serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean) });
       break;
     }
     case "client": {

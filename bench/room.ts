@@ -15,8 +15,11 @@ export interface RoomBenchRow {
   patchHz: number;
   bytesPerClientPerSec: number;
   bytesPerAvatarUpdate: number;
+  /** Median over the measured windows. */
   serverCpuPct: number;
-  /** Of serverCpuPct, the part spent in the kernel (on loopback, that includes delivering to the bots' sockets). */
+  /** Each window's server CPU %, in the order measured (the host's noise shows here). */
+  serverCpuPctWindows: number[];
+  /** Of serverCpuPct (the median window), the part spent in the kernel (on loopback, that includes delivering to the bots' sockets). */
   serverSystemCpuPct: number;
   patchCpuMsP99: number;
   tickMsP99: number;
@@ -74,7 +77,43 @@ function posesFor(index: number, timeMs: number): number[] {
   return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
 }
 
-async function measure(baseUrl: string, avatars: number, poseHz: number | "patch", measureMs: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
+interface Window {
+  seconds: number;
+  posesPerBotPerSec: number;
+  bytes: number;
+  patchBytes: number;
+  patches: number;
+  cpuPct: number;
+  systemCpuPct: number;
+  room: Metrics["rooms"][number] | undefined;
+}
+
+/** One measured window: the bots' counters and the server's CPU from its start to its end. */
+async function measureWindow(baseUrl: string, measureMs: number, bots: Room[], stats: Map<Room, BotTraffic>, posesSent: () => number): Promise<Window> {
+  for (const bot of bots) Object.assign(stats.get(bot)!, { bytes: 0, patchBytes: 0, patches: 0 });
+  const posesBefore = posesSent();
+  const cpuBefore = (await metrics(baseUrl)).cpu;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, measureMs));
+  const after = await metrics(baseUrl, measureMs / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const all = bots.map((bot) => stats.get(bot)!);
+  const sum = (pick: (s: BotTraffic) => number) => all.reduce((total, s) => total + pick(s), 0);
+  const userMs = (after.cpu.user - cpuBefore.user) / 1000;
+  const systemMs = (after.cpu.system - cpuBefore.system) / 1000;
+  return {
+    seconds,
+    posesPerBotPerSec: (posesSent() - posesBefore) / bots.length / seconds,
+    bytes: sum((s) => s.bytes),
+    patchBytes: sum((s) => s.patchBytes),
+    patches: sum((s) => s.patches),
+    cpuPct: ((userMs + systemMs) / (seconds * 1000)) * 100,
+    systemCpuPct: (systemMs / (seconds * 1000)) * 100,
+    room: after.rooms.find((r) => r.avatars === bots.length) ?? after.rooms[0],
+  };
+}
+
+async function measure(baseUrl: string, avatars: number, poseHz: number | "patch", measureMs: number, windows: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
     bots.push(await joinBot(baseUrl, i, stats));
@@ -108,34 +147,29 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
     }, 1000 / poseHz);
   }
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-  for (const bot of bots) Object.assign(stats.get(bot)!, { bytes: 0, patchBytes: 0, patches: 0 });
-  const posesBefore = posesSent;
-  const cpuBefore = (await metrics(baseUrl)).cpu;
-  const windowStarted = performance.now();
-  log(`  measuring ${measureMs / 1000} s with ${avatars} avatars moving…`);
-  await new Promise((resolve) => setTimeout(resolve, measureMs));
-  const after = await metrics(baseUrl, measureMs / 1000);
-  const seconds = (performance.now() - windowStarted) / 1000;
-  const posesInWindow = posesSent - posesBefore;
+  const measured: Window[] = [];
+  for (let w = 0; w < windows; w++) {
+    log(`  measuring ${measureMs / 1000} s with ${avatars} avatars moving${windows > 1 ? ` (window ${w + 1}/${windows})` : ""}…`);
+    measured.push(await measureWindow(baseUrl, measureMs, bots, stats, () => posesSent));
+  }
   clearInterval(timer);
   for (const bot of bots) stats.get(bot)!.onPatch = undefined;
 
-  const all = bots.map((bot) => stats.get(bot)!);
-  const sum = (pick: (s: BotTraffic) => number) => all.reduce((total, s) => total + pick(s), 0);
-  const patches = sum((s) => s.patches);
-  const cpuMs = (after.cpu.user - cpuBefore.user + after.cpu.system - cpuBefore.system) / 1000;
-  const room = after.rooms.find((r) => r.avatars === avatars) ?? after.rooms[0];
+  // The window with the median CPU stands for the row; the others show the spread.
+  const byCpu = [...measured].sort((a, b) => a.cpuPct - b.cpuPct);
+  const median = byCpu[Math.floor((byCpu.length - 1) / 2)];
   const row: RoomBenchRow = {
     avatars,
-    poseHz: posesInWindow / bots.length / seconds,
-    patchHz: patches / all.length / seconds,
-    bytesPerClientPerSec: sum((s) => s.bytes) / all.length / seconds,
+    poseHz: median.posesPerBotPerSec,
+    patchHz: median.patches / bots.length / median.seconds,
+    bytesPerClientPerSec: median.bytes / bots.length / median.seconds,
     // Every bot moves every frame, so each patch carries an update of every avatar.
-    bytesPerAvatarUpdate: sum((s) => s.patchBytes) / patches / avatars,
-    serverCpuPct: (cpuMs / (seconds * 1000)) * 100,
-    serverSystemCpuPct: ((after.cpu.system - cpuBefore.system) / 1000 / (seconds * 1000)) * 100,
-    patchCpuMsP99: room?.patchMsP99 ?? 0,
-    tickMsP99: room?.tickMsP99 ?? 0,
+    bytesPerAvatarUpdate: median.patchBytes / median.patches / avatars,
+    serverCpuPct: median.cpuPct,
+    serverCpuPctWindows: measured.map((m) => m.cpuPct),
+    serverSystemCpuPct: median.systemCpuPct,
+    patchCpuMsP99: median.room?.patchMsP99 ?? 0,
+    tickMsP99: median.room?.tickMsP99 ?? 0,
   };
   await Promise.all(bots.map((bot) => bot.leave(true).catch(() => undefined)));
   for (const bot of bots) stats.delete(bot);
@@ -143,8 +177,8 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
   return row;
 }
 
-/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz N] [--seconds 10] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: bots send a pose per patch, as the web client does, unless --pose-hz fixes a rate. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number | "patch"; seconds: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
+/** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz N] [--seconds 10] [--windows 1] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: bots send a pose per patch, as the web client does, unless --pose-hz fixes a rate. */
+export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number | "patch"; seconds: number; windows: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -155,7 +189,7 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   try {
     for (const avatars of options.avatars) {
       log(`[bench] ${avatars} avatars`);
-      rows.push(await measure(server.baseUrl, avatars, options.poseHz, options.seconds * 1000, stats, log));
+      rows.push(await measure(server.baseUrl, avatars, options.poseHz, options.seconds * 1000, options.windows, stats, log));
     }
   } finally {
     server.child.kill("SIGTERM");
@@ -165,8 +199,19 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   if (options.json) for (const row of rows) console.log(JSON.stringify(row));
   else
     printTable(
-      ["avatars", "pose Hz", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "of it kernel %", "patch ms p99", "tick ms p99"],
-      rows.map((r) => [r.avatars, r.poseHz.toFixed(1), r.patchHz.toFixed(1), Math.round(r.bytesPerClientPerSec), r.bytesPerAvatarUpdate.toFixed(1), r.serverCpuPct.toFixed(1), r.serverSystemCpuPct.toFixed(1), r.patchCpuMsP99.toFixed(2), r.tickMsP99.toFixed(2)]),
+      ["avatars", "pose Hz", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "of it kernel %", ...(options.windows > 1 ? ["CPU % per window"] : []), "patch ms p99", "tick ms p99"],
+      rows.map((r) => [
+        r.avatars,
+        r.poseHz.toFixed(1),
+        r.patchHz.toFixed(1),
+        Math.round(r.bytesPerClientPerSec),
+        r.bytesPerAvatarUpdate.toFixed(1),
+        r.serverCpuPct.toFixed(1),
+        r.serverSystemCpuPct.toFixed(1),
+        ...(options.windows > 1 ? [r.serverCpuPctWindows.map((c) => c.toFixed(1)).join(" / ")] : []),
+        r.patchCpuMsP99.toFixed(2),
+        r.tickMsP99.toFixed(2),
+      ]),
     );
   return rows;
 }
