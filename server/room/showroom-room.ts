@@ -106,8 +106,8 @@ export function createShowroomRoom(services: RoomServices) {
       // One clock: each tick steps the world and then sends the patch, so a pose that arrived
       // before the tick is in that patch. (The interval first: with none, Colyseus would start
       // its own clock when the patch timer is switched off.)
-      this.setSimulationInterval((deltaMs) => this.tick(deltaMs), PATCH_INTERVAL_MS);
-      this.setPatchRate(null);
+      this.setTimestep((deltaMs) => this.tick(deltaMs), PATCH_INTERVAL_MS);
+      this.patchRate = null;
       this.registerMessages();
       services.metrics.set(this.roomId, this.metrics);
       services.log(`[room] showroom "${slug}" opened (room ${this.roomId}, capacity ${this.capacity})`);
