@@ -121,14 +121,16 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
   }
   const started = performance.now();
   let posesSent = 0;
-  const send = (index: number) => (pose: ArrayLike<number>) => {
-    sendBotPose(bots[index], pose);
-    posesSent++;
-  };
   let timer: NodeJS.Timeout;
   if (poseHz === "patch") {
     // As the web client does: a pose when a patch arrives, and on its own when none comes.
-    const senders = bots.map((_, i) => new PoseSender(send(i)));
+    const senders = bots.map(
+      (bot) =>
+        new PoseSender((bytes) => {
+          bot.sendBytes("pose", bytes);
+          posesSent++;
+        }),
+    );
     bots.forEach((bot, i) => {
       stats.get(bot)!.onPatch = () => {
         senders[i].patchArrived();
@@ -140,10 +142,10 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
       for (let i = 0; i < bots.length; i++) senders[i].offer(now, posesFor(i, now - started));
     }, 10);
   } else {
-    const senders = bots.map((_, i) => send(i));
     timer = setInterval(() => {
       const now = performance.now() - started;
-      for (let i = 0; i < bots.length; i++) senders[i](posesFor(i, now));
+      for (let i = 0; i < bots.length; i++) sendBotPose(bots[i], posesFor(i, now));
+      posesSent += bots.length;
     }, 1000 / poseHz);
   }
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));

@@ -1,6 +1,5 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { ChatLine, ClientMessages, HandIndex, ServerMessages } from "../../schema/messages";
-import { encodePoseMessage, POSE_MESSAGE_BYTES } from "../../schema/codec";
 import { ShowroomState } from "../../schema/state";
 import type { ShowroomStateSource } from "../world/state-source";
 import { dropGuestToken, guestToken } from "./guest-identity";
@@ -61,8 +60,7 @@ export class LiveSession {
   private current: ConnectionStatus = { kind: "connecting" };
   private nextMessageId = 0;
   private lastSessionId: string | null = null;
-  private readonly poseBytes = new Uint8Array(POSE_MESSAGE_BYTES);
-  readonly poses = new PoseSender((pose) => this.sendPose(pose));
+  readonly poses = new PoseSender((bytes) => this.sendPose(bytes));
 
   constructor(private readonly options: SessionOptions) {
     this.client = new Client(options.baseUrl);
@@ -119,8 +117,8 @@ export class LiveSession {
     return this.current.kind === "connected" ? this.room : null;
   }
 
-  private sendPose(pose: ArrayLike<number>): void {
-    this.inputRoom?.sendBytes("pose", encodePoseMessage(pose, this.poseBytes));
+  private sendPose(bytes: Uint8Array): void {
+    this.inputRoom?.sendBytes("pose", bytes);
   }
 
   private send<K extends Exclude<keyof ClientMessages, "pose">>(type: K, payload: ClientMessages[K]): void {

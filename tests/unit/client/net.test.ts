@@ -3,6 +3,7 @@ import { ServerUnreachableError } from "../../../client/net/api";
 import { dropGuestToken, guestToken } from "../../../client/net/guest-identity";
 import { describeJoinError } from "../../../client/net/live-session";
 import { FALLBACK_GAP_MS, MIN_GAP_MS, PoseSender } from "../../../client/net/pose-sender";
+import { decodePoseMessage } from "../../../schema/codec";
 
 class MemoryStorage implements Storage {
   private readonly items = new Map<string, string>();
@@ -65,7 +66,7 @@ describe("the pose sender", () => {
   const pose = (x: number) => [x, 1.6, 0, 0, 0, 0, 1, x - 0.2, 1.1, -0.3, 0, 0, 0, 1, x + 0.2, 1.1, -0.3, 0, 0, 0, 1];
 
   /** Frames at `hz` from `start` for `ms`, with a patch arriving every 50 ms (offset by `phase`); returns the send times. */
-  function run(sender: PoseSender, sent: number[][], hz: number, start: number, ms: number, patches: boolean, phase = 7): number[] {
+  function run(sender: PoseSender, sent: Uint8Array[], hz: number, start: number, ms: number, patches: boolean, phase = 7): number[] {
     const times: number[] = [];
     let nextPatch = start + phase;
     for (let t = start; t < start + ms; t += 1000 / hz) {
@@ -82,8 +83,8 @@ describe("the pose sender", () => {
 
   it("sends one pose per patch, however fast the headset renders", () => {
     for (const hz of [60, 72, 90, 120]) {
-      const sent: number[][] = [];
-      const sender = new PoseSender((p) => sent.push(p));
+      const sent: Uint8Array[] = [];
+      const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
       const times = run(sender, sent, hz, 10_000, 3000, true);
       // 60 patches in 3 s; the first pose goes out at once.
       expect(times.length, `${hz} Hz`).toBeGreaterThanOrEqual(60);
@@ -95,8 +96,8 @@ describe("the pose sender", () => {
   });
 
   it("keeps sending, more slowly, when no patches come, and sends a first move at once", () => {
-    const sent: number[][] = [];
-    const sender = new PoseSender((p) => sent.push(p));
+    const sent: Uint8Array[] = [];
+    const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
     const times = run(sender, sent, 90, 0, 3000, false);
     expect(times[0]).toBe(0);
     // Every FALLBACK_GAP_MS (75 ms) at 90 Hz frames: 40 sends in 3 s.
@@ -106,8 +107,8 @@ describe("the pose sender", () => {
   });
 
   it("never sends twice for one patch", () => {
-    const sent: number[][] = [];
-    const sender = new PoseSender((p) => sent.push(p));
+    const sent: Uint8Array[] = [];
+    const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
     sender.offer(0, pose(0));
     // A patch lands 10 ms after a send: it waits for the next (MIN_GAP_MS), then goes.
     sender.patchArrived();
@@ -117,8 +118,8 @@ describe("the pose sender", () => {
   });
 
   it("repeats a still pose only a few times a second, unless the server is behind", () => {
-    const sent: number[][] = [];
-    const sender = new PoseSender((p) => sent.push(p));
+    const sent: Uint8Array[] = [];
+    const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
     for (let t = 0; t < 1000; t += 10) {
       if (t % 50 === 0) sender.patchArrived();
       sender.offer(t, pose(0));
@@ -132,5 +133,36 @@ describe("the pose sender", () => {
     expect(sent.length).toBe(20);
     expect(sender.hasSent(pose(0))).toBe(true);
     expect(sender.hasSent(pose(1))).toBe(false);
+  });
+
+  it("sends the pose as its 30 wire bytes, and takes jitter below their resolution as standing still", () => {
+    const sent: Uint8Array[] = [];
+    const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
+    sender.offer(0, pose(0.5));
+    const decoded = new Array<number>(21);
+    expect(decodePoseMessage(sent[0], decoded)).toBeNull();
+    for (let i = 0; i < 21; i++) expect(Math.abs(decoded[i] - pose(0.5)[i])).toBeLessThan(0.002);
+    // Tracking noise of 0.2 mm at 20 Hz for a second: only the 4-a-second still resends go out.
+    const noisy = (t: number) => pose(0.5).map((v, i) => (i % 7 < 3 ? v + 0.0002 * Math.sin(t * 0.37 + i) : v));
+    for (let t = 50; t < 1050; t += 50) {
+      sender.patchArrived();
+      sender.offer(t, noisy(t));
+    }
+    expect(sent.length).toBe(1 + 4);
+    expect(sender.hasSent(noisy(7))).toBe(true);
+    // A millimetre is a change.
+    sender.patchArrived();
+    expect(sender.offer(1100, pose(0.501))).toBe(true);
+  });
+
+  it("skips a frame whose pose cannot be expressed (a tracking glitch) and goes on with the next", () => {
+    const sent: Uint8Array[] = [];
+    const sender = new PoseSender((bytes) => sent.push(bytes.slice()));
+    const glitch = pose(0);
+    glitch[8] = Number.NaN;
+    expect(sender.offer(0, glitch)).toBe(false);
+    expect(sender.hasSent(glitch)).toBe(false);
+    expect(sender.offer(1, pose(0))).toBe(true);
+    expect(sent.length).toBe(1);
   });
 });
