@@ -184,7 +184,7 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     override onLeave(client: ShowroomClient, code?: number): void {
-      this.support.left(client);
+      this.support.left(client, code);
       const visit = client.userData?.visit;
       this.handleEvents(this.sim.removeVisitor(client.sessionId), visit);
       this.state.avatars.delete(client.sessionId);

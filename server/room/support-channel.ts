@@ -1,4 +1,4 @@
-import { ServerError, type Client } from "@colyseus/core";
+import { CloseCode, ServerError, type Client } from "@colyseus/core";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
@@ -132,12 +132,20 @@ export class SupportChannel {
     await this.pushStatuses();
   }
 
-  /** onLeave: a customer who leaves before being helped abandons their request. */
-  left(client: RoomClient): void {
+  /**
+   * onLeave: a customer who leaves before being helped abandons their request. One whom the server
+   * sent away because it is stopping did not choose to leave: the ticket stays open for their
+   * browser to bring them back to the next process, and the dispatcher closes it if they don't.
+   */
+  left(client: RoomClient, code: number | undefined): void {
     this.arrivals.delete(client.sessionId);
     this.lastStatus.delete(client.sessionId);
     const visit = client.userData?.visit;
     if (!visit || this.customerClient(visit.customerId, client.sessionId)) return;
+    if (code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT) {
+      this.services.log(`[support] the server is stopping: the open tickets of ${visit.customerId} stay open for their return`);
+      return;
+    }
     abandonTickets(this.services.db, visit.customerId, visit.showroomId).then(
       (tickets) => tickets.forEach((t) => this.services.log(`[support] ticket ${t.id} abandoned: the customer left`)),
       (error: Error) => this.services.log(`[support] could not abandon the tickets of ${visit.customerId}: ${error.message}`),

@@ -6,6 +6,8 @@ export interface SupportConfig {
   assignTimeoutSeconds: number;
   /** Offer queued tickets to eligible agents automatically (round robin) instead of waiting for an accept. */
   autoAssign: boolean;
+  /** A customer gone from the showroom (after a server stop, say) this long without coming back abandons their open ticket. */
+  customerReturnSeconds: number;
   /** How often each process sweeps expired assignments and auto-assigns. */
   dispatchIntervalMs: number;
   /** An agent whose console has not been heard from for this long is not offered tickets. */
@@ -29,6 +31,7 @@ export function supportConfigFromEnv(): SupportConfig {
   return {
     assignTimeoutSeconds: integer("ATRIUM_SUPPORT_ASSIGN_TIMEOUT_SECONDS", 90, 1, 3600),
     autoAssign: flag("ATRIUM_SUPPORT_AUTO_ASSIGN", false),
+    customerReturnSeconds: integer("ATRIUM_SUPPORT_CUSTOMER_RETURN_SECONDS", 120, 0, 86_400),
     dispatchIntervalMs: integer("ATRIUM_SUPPORT_DISPATCH_MS", 1000, 50, 60_000),
     presenceTtlSeconds: integer("ATRIUM_SUPPORT_PRESENCE_TTL_SECONDS", 30, 2, 3600),
     staffSessionHours: integer("ATRIUM_STAFF_SESSION_HOURS", 12, 1, 24 * 30),

@@ -1,12 +1,13 @@
 import type { Database } from "../../db/client";
 import type { SupportConfig } from "./config";
-import { assignNext, expireAssignments } from "./tickets";
+import { abandonTicketsOfDepartedCustomers, assignNext, expireAssignments } from "./tickets";
 
 /** Auto-assign at most this many tickets per tick, so one tick never runs long. */
 const MAX_ASSIGNMENTS_PER_TICK = 20;
 
 /**
- * Every process runs one: on each tick it returns expired assignments to the queue and, in
+ * Every process runs one: on each tick it returns expired assignments to the queue, closes the
+ * tickets of customers who left and did not come back (after a server stop) and, in
  * auto-assign mode, pairs queued tickets with eligible agents. All of it is conditional SQL with
  * SKIP LOCKED, so processes running it side by side never do the same work twice.
  */
@@ -37,6 +38,9 @@ export class SupportDispatcher {
     try {
       for (const ticket of await expireAssignments(this.db, this.config.assignTimeoutSeconds)) {
         this.log(`[support] ticket ${ticket.id} went back to the queue: no agent arrived within ${this.config.assignTimeoutSeconds} s`);
+      }
+      for (const ticket of await abandonTicketsOfDepartedCustomers(this.db, this.config.customerReturnSeconds)) {
+        this.log(`[support] ticket ${ticket.id} abandoned: the customer did not come back within ${this.config.customerReturnSeconds} s`);
       }
       if (this.config.autoAssign) {
         for (let i = 0; i < MAX_ASSIGNMENTS_PER_TICK; i++) {

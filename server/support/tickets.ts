@@ -248,6 +248,36 @@ export async function abandonTickets(db: Database, customerId: string, showroomI
 }
 
 /**
+ * Open tickets whose customer is no longer in the showroom and has not come back within
+ * graceSeconds (no visit there is open, and the last one ended longer ago) are abandoned by the
+ * system. A server stop leaves tickets open, since the customer's browser joins the next process
+ * as the same visitor; this closes the tickets of those who did not return. Rows another process
+ * is already closing are skipped.
+ */
+export async function abandonTicketsOfDepartedCustomers(db: Database, graceSeconds: number): Promise<Ticket[]> {
+  return db.transaction(async (tx) => {
+    const candidates = await tx.execute<{ id: string; status: SupportTicketStatus }>(sql`
+      select t.id, t.status from support_tickets t
+      where t.status in ('queued', 'assigned', 'agent_joined')
+        and (select bool_and(v.ended_at is not null) and max(v.ended_at) < now() - ${graceSeconds} * interval '1 second'
+             from visits v where v.customer_id = t.customer_id and v.showroom_id = t.showroom_id)
+      for update of t skip locked`);
+    const tickets: Ticket[] = [];
+    for (const { id, status } of candidates.rows) {
+      const [ticket] = await tx
+        .update(supportTickets)
+        .set({ status: "abandoned", closedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status)))
+        .returning();
+      if (!ticket) continue;
+      await recordChange(tx, ticket, "support_abandoned", SYSTEM, { reason: "customer_gone" }, status);
+      tickets.push(ticket);
+    }
+    return tickets;
+  });
+}
+
+/**
  * Assignments with no agent next to the customer after the timeout go back to the queue. Rows
  * another process is already expiring are skipped, not waited for.
  */
