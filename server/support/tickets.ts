@@ -278,7 +278,9 @@ export async function abandonTicketsOfDepartedCustomers(db: Database, graceSecon
 }
 
 /**
- * Assignments with no agent next to the customer after the timeout go back to the queue. Rows
+ * Assignments with no agent next to the customer after the timeout go back to the queue; the
+ * clock runs from the accept when there is one, so an offer accepted late still leaves the agent
+ * the whole timeout to arrive. Rows
  * another process is already expiring are skipped, not waited for.
  */
 export async function expireAssignments(db: Database, timeoutSeconds: number): Promise<Ticket[]> {
@@ -286,7 +288,7 @@ export async function expireAssignments(db: Database, timeoutSeconds: number): P
     const result = await tx.execute<{ id: string; previous_agent: string }>(sql`
       with expired as (
         select id, assigned_agent_id from support_tickets
-        where status = 'assigned' and assigned_at < now() - make_interval(secs => ${timeoutSeconds})
+        where status = 'assigned' and coalesce(accepted_at, assigned_at) < now() - make_interval(secs => ${timeoutSeconds})
         for update skip locked
       )
       update support_tickets t

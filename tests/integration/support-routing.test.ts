@@ -93,6 +93,24 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     expect(lastStatus(jan)).toMatchObject({ position: 1, agentName: null });
   });
 
+  it("an offer accepted late gives the agent the whole timeout from the accept to arrive", async () => {
+    const eli = await onlineAgent("Eli", 1);
+    const kai = await customer("Kai");
+    const { ticketId } = await customerAsksForHelp(kai);
+    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === eli.id, 10_000, "offered to Eli");
+    // The offer has been waiting most of the timeout when Eli accepts it.
+    await server.database.pool.query("UPDATE support_tickets SET assigned_at = now() - interval '1.2 seconds' WHERE id = $1", [ticketId]);
+    expect((await eli.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    await sleep(1300);
+    const held = await ticketRow(ticketId);
+    expect(held).toMatchObject({ status: "assigned", assigned_agent_id: eli.id });
+    expect(held.accepted_at, "still accepted, not expired and offered again").not.toBeNull();
+    expect((await changes(ticketId)).map((c) => c.type)).not.toContain("support_assignment_expired");
+    // Without arriving, it still goes back in the end.
+    await eli.call("PUT", "/presence", { status: "away" });
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
+  });
+
   it("respects capacity and presence: away, busy and silent consoles get nothing, and a freed place is filled from the queue", async () => {
     const eli = await onlineAgent("Eli", 1);
     const busy = await staffConsole(server, "agent", "Fox");
