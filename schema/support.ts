@@ -58,7 +58,11 @@ export interface CustomerSummary {
   id: string;
   /** The name they gave in the showroom, or null for an anonymous guest. */
   name: string | null;
-  visitorId: string;
+  /**
+   * A short label for telling anonymous guests apart (the end of their customer id). The browser's
+   * visitor id never leaves the server: whoever presents it is that customer.
+   */
+  reference: string;
   visits: number;
   lingered: ProductInterest[];
   held: ProductInterest[];

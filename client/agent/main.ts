@@ -149,9 +149,9 @@ function renderTicket(detail: TicketDetail): void {
   ui.noTicket.hidden = true;
   ui.ticket.hidden = false;
   ui.ticket.dataset.ticketId = item.ticketId;
-  ui.ticketTitle.textContent = `${c.name || `Guest ${c.visitorId.slice(0, 8)}`} · ${item.showroom.name}`;
+  ui.ticketTitle.textContent = `${c.name || `Guest ${c.reference}`} · ${item.showroom.name}`;
   ui.facts.replaceChildren(
-    listItem(`Visitor id ${c.visitorId}, ${c.visits} visit${c.visits === 1 ? "" : "s"}`),
+    listItem(`Guest ${c.reference}, ${c.visits} visit${c.visits === 1 ? "" : "s"}`),
     listItem(`Asked: ${item.message ? `“${item.message}”` : item.reason.replaceAll("_", " ")}${item.productName ? `, at ${item.productName}` : ""}`),
     ...c.lingered.map((p) => listItem(`Lingered at ${p.name} for ${p.amount} s`)),
     ...c.held.map((p) => listItem(`Picked up ${p.name}${p.amount > 1 ? ` ${p.amount} times` : ""}`)),

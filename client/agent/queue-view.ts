@@ -24,7 +24,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 }
 
 function customerLabel(item: QueueItem): string {
-  return item.customer.name || `Guest ${item.customer.visitorId.slice(0, 8)}`;
+  return item.customer.name || `Guest ${item.customer.reference}`;
 }
 
 /** Renders the queue: who waits, how long, where, about what, and what we know of them. */

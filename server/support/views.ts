@@ -109,8 +109,13 @@ function english(text: LocalizedText): string {
   return text.en ?? Object.values(text)[0] ?? "";
 }
 
+/** The random end of a customer's UUIDv7 (its start is a timestamp, alike for customers of one day). */
+function customerReference(customerId: string): string {
+  return customerId.replace(/-/g, "").slice(-8);
+}
+
 function emptySummary(id: string): CustomerSummary {
-  return { id, name: null, visitorId: "", visits: 0, lingered: [], held: [], recentLines: [], pastTickets: 0, notes: 0 };
+  return { id, name: null, reference: customerReference(id), visits: 0, lingered: [], held: [], recentLines: [], pastTickets: 0, notes: 0 };
 }
 
 /** Each customer's context in a handful of queries, however many customers are waiting. */
@@ -136,7 +141,7 @@ async function customerSummaries(db: Database, customerIds: string[]): Promise<M
     db.select({ customerId: supportTickets.customerId, n: sql<number>`count(*)::int` }).from(supportTickets).where(and(inArray(supportTickets.customerId, customerIds), inArray(supportTickets.status, ["resolved", "abandoned"]))).groupBy(supportTickets.customerId),
     db.select({ customerId: supportNotes.customerId, n: sql<number>`count(*)::int` }).from(supportNotes).where(inArray(supportNotes.customerId, customerIds)).groupBy(supportNotes.customerId),
   ]);
-  for (const person of people) out.set(person.id, { ...emptySummary(person.id), name: person.displayName, visitorId: person.visitorId });
+  for (const person of people) out.set(person.id, { ...emptySummary(person.id), name: person.displayName });
   for (const row of visitCounts) out.get(row.customerId)!.visits = row.n;
   for (const row of ticketCounts) out.get(row.customerId)!.pastTickets = row.n;
   for (const row of noteCounts) out.get(row.customerId)!.notes = row.n;

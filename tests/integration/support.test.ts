@@ -233,6 +233,13 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect(item).toMatchObject({ productSku: "VASE-KOI", productName: expect.stringMatching(/vase/i), message: "How heavy is it?" });
     expect(item?.customer.held).toEqual([{ sku: "VASE-KOI", name: item?.productName, amount: 1 }]);
     expect(item?.customer.recentLines.map((l) => l.text)).toContain("This vase is lovely");
+    // The visitor id is the customer's credential (it gets a token for them): never shown to staff.
+    expect(item?.customer.reference).toMatch(/^[0-9a-f]{8}$/);
+    expect(JSON.stringify(await queueOf(agent))).not.toContain(ola.guest.visitorId);
+    const detail = await agent.call("GET", `/tickets/${ticketId}`);
+    expect(detail.status).toBe(200);
+    expect(JSON.stringify(detail.body)).toContain(item!.customer.reference);
+    expect(JSON.stringify(detail.body)).not.toContain(ola.guest.visitorId);
   });
 
   it("a customer who leaves before being helped abandons the request, and it leaves the queue", async () => {
