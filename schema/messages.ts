@@ -143,6 +143,8 @@ export function validateRelease(message: unknown): Validation<ClientMessages["re
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Control characters other than tab and newline have no place in a chat line.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+/** Half of a UTF-16 surrogate pair on its own: not a character, and Postgres refuses it in jsonb. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function validateChat(message: unknown): Validation<ClientMessages["chat"]> {
   if (!isRecord(message)) return fail("chat must be an object");
@@ -155,6 +157,7 @@ export function validateChat(message: unknown): Validation<ClientMessages["chat"
   if (trimmed.length === 0) return fail("chat text is empty");
   if (trimmed.length > MAX_CHAT_LENGTH) return fail(`chat text is longer than ${MAX_CHAT_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) return fail("chat text contains control characters");
+  if (LONE_SURROGATE.test(trimmed)) return fail("chat text is not valid Unicode (a lone surrogate)");
   return ok({ text: trimmed, clientMessageId });
 }
 
@@ -198,6 +201,7 @@ export function validateDisplayName(value: unknown): Validation<string> {
   const trimmed = value.trim();
   if (trimmed.length > MAX_DISPLAY_NAME) return fail(`name is longer than ${MAX_DISPLAY_NAME} characters`);
   if (NAME_FORBIDDEN.test(trimmed)) return fail("name contains control characters or line breaks");
+  if (LONE_SURROGATE.test(trimmed)) return fail("name is not valid Unicode (a lone surrogate)");
   return ok(trimmed);
 }
 
@@ -260,6 +264,7 @@ function optionalText(value: unknown, field: string, max: number): Validation<st
   const trimmed = value.trim();
   if (trimmed.length > max) return fail(`${field} is longer than ${max} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) return fail(`${field} contains control characters`);
+  if (LONE_SURROGATE.test(trimmed)) return fail(`${field} is not valid Unicode (a lone surrogate)`);
   return ok(trimmed.length > 0 ? trimmed : undefined);
 }
 

@@ -31,7 +31,8 @@ export class CrmWriter {
   private failures = 0;
   private retryAt = 0;
   private closed = false;
-  readonly stats = { written: 0, dropped: 0, failedFlushes: 0 };
+  /** `refused`: rows the database can never take (invalid data), logged in full and set aside. */
+  readonly stats = { written: 0, dropped: 0, failedFlushes: 0, refused: 0 };
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
@@ -107,6 +108,24 @@ export class CrmWriter {
     if (this.pending > 0) this.log(`[crm] shutting down with ${this.pending} rows unwritten: the database did not come back in time`);
   }
 
+  /** Writes rows one at a time, setting aside (logged in full) those the database refuses. */
+  private async writeOneByOne(rows: InteractionRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      try {
+        await this.db.insert(interactions).values(rows[i]).onConflictDoNothing({ target: interactions.id });
+        this.stats.written++;
+      } catch (error) {
+        if (!refusesTheData(error)) {
+          this.queue.unshift(...rows.slice(i));
+          this.enforceBound();
+          throw error;
+        }
+        this.stats.refused++;
+        this.log(`[crm] the database refused interaction ${rows[i].id} (${rows[i].type}): ${(error as Error).message}; set aside: ${JSON.stringify(rows[i])}`);
+      }
+    }
+  }
+
   private async writeQueued(): Promise<void> {
     try {
       while (this.queue.length > 0) {
@@ -115,15 +134,20 @@ export class CrmWriter {
         this.inFlight = batch.length;
         try {
           await this.db.insert(interactions).values(batch).onConflictDoNothing({ target: interactions.id });
+          this.stats.written += batch.length;
         } catch (error) {
-          // Back at the front, in order, for the retry; the bound applies again.
-          this.queue.unshift(...batch);
-          this.enforceBound();
-          throw error;
+          if (!refusesTheData(error)) {
+            // Back at the front, in order, for the retry; the bound applies again.
+            this.queue.unshift(...batch);
+            this.enforceBound();
+            throw error;
+          }
+          // The database refuses something in this batch, and always will: one bad row must not
+          // hold back the others (or every room's telemetry behind them).
+          await this.writeOneByOne(batch);
         } finally {
           this.inFlight = 0;
         }
-        this.stats.written += batch.length;
       }
       while (this.visitEnds.length > 0) {
         const end = this.visitEnds[0];
@@ -145,4 +169,16 @@ export class CrmWriter {
       }
     }
   }
+}
+
+/**
+ * Whether the database refused the data itself (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint): retrying the same rows can never succeed, unlike a lost connection.
+ */
+function refusesTheData(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    const code = (cause as Error & { code?: unknown }).code;
+    if (typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
 }

@@ -60,6 +60,23 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     await database?.close();
   });
 
+  it("sets aside a row the database refuses (logged in full) and writes the rest of its batch and the visit's end", async () => {
+    const lines: string[] = [];
+    const writer = newWriter({ log: (line) => lines.push(line) });
+    const visit = await startVisit(database.db);
+    const good = [dwell(visit, "VASE-KOI", 3), dwell(visit, "SOFA-OSLO-3", 4)];
+    // Half a surrogate pair: valid in a JS string, refused by Postgres in jsonb.
+    const bad = interaction(visit, "session_joined", { name: "Eve \ud800" });
+    writer.record(good[0]);
+    writer.record(bad);
+    writer.record(good[1]);
+    writer.endVisit(visit.visitId);
+    await eventually(() => visitEndedAt(database, visit), (ended) => ended !== null, 5000);
+    expect(await interactionIds(database, visit)).toEqual(good.map((r) => r.id).sort());
+    expect(writer.stats).toMatchObject({ written: 2, refused: 1 });
+    expect(lines.some((line) => line.includes(`refused interaction ${bad.id}`) && line.includes("set aside"))).toBe(true);
+  });
+
   it("puts telemetry of a visit in the CRM within a few flush intervals", async () => {
     const visit = await startVisit(database.db);
     const writer = newWriter();

@@ -142,6 +142,17 @@ describe("a chat message", () => {
     }
   });
 
+  it("is refused with half a surrogate pair (no character; the database refuses it), and keeps whole ones", () => {
+    for (const lone of ["\ud800", "\udfff", "a\ud83dz", "\ude00b"]) {
+      expect(refusal(validateChat({ text: `hi ${lone}`, clientMessageId: "m" })), JSON.stringify(lone)).toBe("chat text is not valid Unicode (a lone surrogate)");
+      expect(refusal(validateDisplayName(`Eve${lone}`)), JSON.stringify(lone)).toBe("name is not valid Unicode (a lone surrogate)");
+      expect(refusal(validateSupportSay({ text: lone, clientMessageId: "m" }))).toBe("support:say text is not valid Unicode (a lone surrogate)");
+      expect(refusal(validateSupportRequest({ message: lone }))).toBe("message is not valid Unicode (a lone surrogate)");
+    }
+    expect(accepted(validateChat({ text: "nice 😀 vase 花瓶", clientMessageId: "m" })).text).toBe("nice 😀 vase 花瓶");
+    expect(accepted(validateDisplayName("Eve 😀"))).toBe("Eve 😀");
+  });
+
   it("is refused without a usable clientMessageId", () => {
     accepted(validateChat({ text: "hi", clientMessageId: "x".repeat(64) }));
     for (const clientMessageId of [undefined, "", "x".repeat(65), "has space", "ünïcode", "a/b", 7]) {
