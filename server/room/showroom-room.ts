@@ -1,4 +1,4 @@
-import { Room, ServerError, matchMaker, type AuthContext, type Client, type IRoomCache, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { CloseCode, Room, ServerError, matchMaker, type AuthContext, type Client, type IRoomCache, type RoomException, type RoomMethodName } from "@colyseus/core";
 import { readAvatarPose, Role, type Hand } from "../../ecs";
 import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
@@ -70,6 +70,12 @@ export function createShowroomRoom(services: RoomServices) {
     private capacity = 0;
     private support!: SupportChannel;
     private desk!: AssistantDesk;
+    /**
+     * Each customer's visit by session, from join to onLeave: a dropped visitor whose seat is held
+     * is not among `clients`, yet what they did before dropping still lands in the CRM.
+     */
+    private readonly visitsBySession = new Map<string, VisitContext>();
+    private stopping = false;
 
     override async onCreate(options: CreateOptions): Promise<void> {
       const slug = typeof options.slug === "string" ? options.slug : "";
@@ -137,7 +143,10 @@ export function createShowroomRoom(services: RoomServices) {
       }
       client.userData = visitor;
       const role = visitor.claims.role === "agent" ? Role.Agent : Role.Customer;
-      if (role === Role.Customer) visitor.visit = await this.openVisit(visitor, client.sessionId);
+      if (role === Role.Customer) {
+        visitor.visit = await this.openVisit(visitor, client.sessionId);
+        this.visitsBySession.set(client.sessionId, visitor.visit);
+      }
       const avatar = new AvatarState();
       avatar.name = visitor.name || (role === Role.Agent ? "Agent" : "Guest");
       avatar.role = role;
@@ -184,14 +193,22 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     override onLeave(client: ShowroomClient, code?: number): void {
-      this.support.left(client, code);
+      // Sent away by a stopping server, or dropped just before it stopped: either way not their choice.
+      this.support.left(client, this.stopping || code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT);
       const visit = client.userData?.visit;
-      this.handleEvents(this.sim.removeVisitor(client.sessionId), visit);
+      this.handleEvents(this.sim.removeVisitor(client.sessionId));
+      this.visitsBySession.delete(client.sessionId);
       this.state.avatars.delete(client.sessionId);
       if (visit) {
         services.writer.record(interaction(visit, "session_left", { sessionId: client.sessionId, code: code ?? null }));
         services.writer.endVisit(visit.visitId);
       }
+    }
+
+    /** The server is stopping: every visitor about to leave is being sent away, not leaving. */
+    override onBeforeShutdown(): void {
+      this.stopping = true;
+      super.onBeforeShutdown();
     }
 
     override onBeforePatch(): void {
@@ -393,10 +410,10 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     /** `leaverVisit`: events of a visitor who is leaving, no longer among the room's clients. */
-    private handleEvents(events: ShowroomEvent[], leaverVisit?: VisitContext): void {
+    private handleEvents(events: ShowroomEvent[]): void {
       for (const event of events) {
         const client = this.clients.getById(event.sessionId) as ShowroomClient | undefined;
-        const visit = client ? client.userData?.visit : leaverVisit;
+        const visit = this.visitsBySession.get(event.sessionId);
         if (event.type === "grab_refused") client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
         else if (event.type === "teleport_refused") client?.send("teleport:refused", { reason: event.reason });
         const row = visit && telemetryOf(visit, event);

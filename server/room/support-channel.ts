@@ -1,4 +1,4 @@
-import { CloseCode, ServerError, type Client } from "@colyseus/core";
+import { ServerError, type Client } from "@colyseus/core";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
@@ -137,12 +137,13 @@ export class SupportChannel {
    * sent away because it is stopping did not choose to leave: the ticket stays open for their
    * browser to bring them back to the next process, and the dispatcher closes it if they don't.
    */
-  left(client: RoomClient, code: number | undefined): void {
+  left(client: RoomClient, serverStopping: boolean): void {
     this.arrivals.delete(client.sessionId);
     this.lastStatus.delete(client.sessionId);
     const visit = client.userData?.visit;
     if (!visit || this.customerClient(visit.customerId, client.sessionId)) return;
-    if (code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT) {
+    this.watched.delete(visit.customerId);
+    if (serverStopping) {
       this.services.log(`[support] the server is stopping: the open tickets of ${visit.customerId} stay open for their return`);
       return;
     }

@@ -105,21 +105,32 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     await Promise.all([ana.leave(), ben.leave()]);
   });
 
-  it("a dropped visitor reconnects to the same avatar", async () => {
+  it("a dropped visitor reconnects to the same avatar, and what they did just before dropping is kept", async () => {
     const dan = await join({ name: "Dan" });
     const eve = await join({ name: "Eve" });
-    await teleportTo(dan, 3, 2);
+    await teleportTo(dan, 6.5, 2.2);
+    dan.sendPose(standingPose(6.5, 2.2, 0, [6.2, 0.9, 2.6]));
+    await sleep(150);
+    dan.room.send("grab", { sku: "SPK-ECHO-2", hand: 1 });
+    await eve.until(() => productAt(eve, "SPK-ECHO-2")?.heldBy === dan.sessionId, 8000, "the speaker in Dan's hand");
+    // Dan lets go and loses the connection before the room's next step takes the release.
     const token = dan.room.reconnectionToken;
+    dan.room.send("release", { hand: 1 });
     await dan.room.leave(false);
     await eve.until(() => eve.room.state.avatars.get(dan.sessionId)?.connected === false, 8000, "Dan shown as disconnected");
-    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(3, 2), z: expect.closeTo(2, 2) });
+    await eve.until(() => productAt(eve, "SPK-ECHO-2")?.heldBy === "", 8000, "the speaker released");
+    await eventually(
+      () => interactionsOf(dan.guest.customerId),
+      (rows) => rows.some((r) => r.type === "product_released" && r.product_sku === "SPK-ECHO-2"),
+    );
+    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(6.5, 2), z: expect.closeTo(2.2, 2) });
 
     const room = await dan.client.reconnect(token, dan.room.state.constructor as never);
     expect(room.sessionId).toBe(dan.sessionId);
     await eve.until(() => eve.room.state.avatars.get(dan.sessionId)?.connected === true, 8000, "Dan back");
     const dans = [...eve.room.state.avatars.values()].filter((avatar) => avatar.name === "Dan");
     expect(dans).toHaveLength(1);
-    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(3, 2), z: expect.closeTo(2, 2) });
+    expect(eve.headOf(dan.sessionId)).toMatchObject({ x: expect.closeTo(6.5, 2), z: expect.closeTo(2.2, 2) });
     await room.leave(true);
     await eve.leave();
   });

@@ -30,8 +30,14 @@ describe.each(databaseKinds())("open tickets across a server stop on %s Postgres
     visitors.push(gone, back);
     const goneTicket = (await customerAsksForHelp(gone)).ticketId;
     const backTicket = (await customerAsksForHelp(back)).ticketId;
+    // Cy's connection drops just before the stop: the room still holds her seat when it goes.
+    const dropped = await joinAsCustomer(server, "Cy");
+    const droppedTicket = (await customerAsksForHelp(dropped)).ticketId;
+    await dropped.room.leave(false);
+    await sleep(300);
 
     await server.restart();
+    expect((await ticketRow(droppedTicket)).status).toBe("queued");
     expect((await ticketRow(goneTicket)).status).toBe("queued");
     expect((await ticketRow(backTicket)).status).toBe("queued");
     expect(await abandonments(goneTicket)).toEqual([]);
