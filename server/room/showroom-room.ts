@@ -76,6 +76,7 @@ export function createShowroomRoom(services: RoomServices) {
      */
     private readonly visitsBySession = new Map<string, VisitContext>();
     private stopping = false;
+    private lastTickAt = 0;
 
     override async onCreate(options: CreateOptions): Promise<void> {
       const slug = typeof options.slug === "string" ? options.slug : "";
@@ -112,7 +113,8 @@ export function createShowroomRoom(services: RoomServices) {
       // One clock: each tick steps the world and then sends the patch, so a pose that arrived
       // before the tick is in that patch. (The interval first: with none, Colyseus would start
       // its own clock when the patch timer is switched off.)
-      this.setTimestep((deltaMs) => this.tick(deltaMs), PATCH_INTERVAL_MS);
+      this.lastTickAt = performance.now();
+      this.setTimestep(() => this.tick(), PATCH_INTERVAL_MS);
       this.patchRate = null;
       this.registerMessages();
       services.metrics.set(this.roomId, this.metrics);
@@ -240,9 +242,11 @@ export function createShowroomRoom(services: RoomServices) {
       services.log(`[room] showroom "${this.state.slug}" closed (room ${this.roomId})`);
     }
 
-    private tick(deltaMs: number): void {
+    private tick(): void {
       const started = performance.now();
-      this.sim.advance(deltaMs);
+      // Measured here on a monotonic clock: the room clock's delta follows the wall clock, which can step back.
+      this.sim.advance(started - this.lastTickAt);
+      this.lastTickAt = started;
       this.handleEvents(this.sim.drain());
       const finished = performance.now();
       this.metrics.tickMs.add(finished - started, finished);

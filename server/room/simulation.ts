@@ -39,7 +39,6 @@ export class ShowroomSimulation {
   private readonly sessionByAvatar = new Map<number, string>();
   private readonly productBySku = new Map<string, number>();
   private readonly skuByProduct = new Map<number, string>();
-  private accumulatorMs = 0;
   private spawnCount = 0;
 
   constructor(private readonly catalog: Catalog, capacity: number) {
@@ -154,21 +153,17 @@ export class ShowroomSimulation {
   }
 
   /**
-   * Runs as many fixed steps as the elapsed wall time calls for; returns the number run. The
-   * room's timer asks once per step, a little early or late: a step runs once half of it is due
-   * and the difference carries over (it can go negative), so a timer firing at 49.8 ms still
-   * steps every time, and the long-run rate stays exact.
+   * Steps the world for one tick of the room's clock and returns the number of steps run. A tick
+   * runs one step, so every patch follows exactly one step and carries the one pose each moving
+   * visitor sent for it. Timer jitter (ticks 45-55 ms apart) changes nothing, and slow drift is not
+   * repaid with a double step; a tick late by whole steps (a stall: GC, a slow host) runs the
+   * missed ones too, at most MAX_STEPS_PER_ADVANCE, and one far too early runs none. `elapsedMs`
+   * is the time since the previous tick on a monotonic clock.
    */
   advance(elapsedMs: number): number {
-    this.accumulatorMs += elapsedMs;
-    let steps = 0;
-    while (this.accumulatorMs >= SIM_STEP_MS / 2 && steps < MAX_STEPS_PER_ADVANCE) {
-      stepWorld(this.world, SIM_STEP_MS);
-      this.accumulatorMs -= SIM_STEP_MS;
-      steps++;
-    }
-    // After a stall, the steps not run are dropped rather than owed.
-    if (steps === MAX_STEPS_PER_ADVANCE) this.accumulatorMs = Math.min(this.accumulatorMs, 0);
+    if (!(elapsedMs >= SIM_STEP_MS / 2)) return 0;
+    const steps = Math.min(MAX_STEPS_PER_ADVANCE, Math.round(elapsedMs / SIM_STEP_MS));
+    for (let i = 0; i < steps; i++) stepWorld(this.world, SIM_STEP_MS);
     return steps;
   }
 
