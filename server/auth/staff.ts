@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
 import { agentPresence, staffAccounts, staffSessions } from "../../db/schema";
@@ -68,31 +68,34 @@ export async function createStaffAccount(
 
 export type SignInResult =
   | { ok: true; token: string; expiresAt: Date; staff: StaffIdentity }
-  | { ok: false; reason: "invalid" | "locked"; retryAfterSeconds?: number };
+  /** "invalid": the password was checked and is wrong; "refused": nothing was checked (no such active account, or locked). */
+  | { ok: false; reason: "invalid" | "refused" };
 
 let dummyHash: Promise<string> | undefined;
 
+/** A lockout ends LOCKOUT_MINUTES after the last counted attempt; so does the count of wrong passwords. */
+const attemptsForgotten = sql`(${staffAccounts.lastFailedSignInAt} is null or ${staffAccounts.lastFailedSignInAt} <= now() - make_interval(mins => ${LOCKOUT_MINUTES}))`;
+
+/**
+ * Every attempt first claims one of the account's MAX_FAILED_SIGN_INS tries in a single conditional
+ * UPDATE, counted as failed until the password proves right, so however many requests race, no more
+ * than that many passwords are checked per lockout. Unknown, inactive and locked accounts do the same
+ * work (one UPDATE, one Argon2 verify) and get the same answer, so neither timing nor the reply tells
+ * which addresses have accounts.
+ */
 export async function signIn(db: Database, email: string, password: string, sessionHours: number): Promise<SignInResult> {
-  const rows = await db.select().from(staffAccounts).where(eq(staffAccounts.email, normalizeEmail(email)));
-  const account = rows[0];
-  if (!account || !account.active) {
-    // Same work as a real check, so timing does not tell which addresses have accounts.
+  const [account] = await db
+    .update(staffAccounts)
+    .set({ failedSignIns: sql`case when ${attemptsForgotten} then 1 else ${staffAccounts.failedSignIns} + 1 end`, lastFailedSignInAt: sql`now()` })
+    .where(and(eq(staffAccounts.email, normalizeEmail(email)), eq(staffAccounts.active, true), or(lt(staffAccounts.failedSignIns, MAX_FAILED_SIGN_INS), attemptsForgotten)))
+    .returning();
+  if (!account) {
     dummyHash ??= hash(generatePassword());
     await verify(await dummyHash, password);
-    return { ok: false, reason: "invalid" };
+    return { ok: false, reason: "refused" };
   }
-  const lockedUntil = account.lastFailedSignInAt ? account.lastFailedSignInAt.getTime() + LOCKOUT_MINUTES * 60_000 : 0;
-  if (account.failedSignIns >= MAX_FAILED_SIGN_INS && lockedUntil > Date.now()) {
-    return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((lockedUntil - Date.now()) / 1000) };
-  }
-  if (!(await verify(account.passwordHash, password))) {
-    await db
-      .update(staffAccounts)
-      .set({ failedSignIns: sql`${staffAccounts.failedSignIns} + 1`, lastFailedSignInAt: new Date() })
-      .where(eq(staffAccounts.id, account.id));
-    return { ok: false, reason: "invalid" };
-  }
-  if (account.failedSignIns > 0) await db.update(staffAccounts).set({ failedSignIns: 0 }).where(eq(staffAccounts.id, account.id));
+  if (!(await verify(account.passwordHash, password))) return { ok: false, reason: "invalid" };
+  await db.update(staffAccounts).set({ failedSignIns: 0, lastFailedSignInAt: null }).where(eq(staffAccounts.id, account.id));
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + sessionHours * 3600_000);
   await db.insert(staffSessions).values({ tokenHash: tokenHash(token), staffId: account.id, expiresAt });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
@@ -26,6 +27,11 @@ const ROOM_TOKEN_SECONDS = 300;
 const MAX_NOTE_LENGTH = 2000;
 /** How often an open console's queue is re-read: a new request shows within a second. */
 const QUEUE_STREAM_POLL_MS = 500;
+/** Per session and process: a console opens one per tab. */
+const MAX_STREAMS_PER_SESSION = 4;
+/** What Postgres timestamps and the figures can sensibly span. */
+const EARLIEST_DATE = Date.UTC(2000, 0, 1);
+const LATEST_DATE = Date.UTC(10000, 0, 1);
 
 class HttpError extends Error {
   constructor(
@@ -64,6 +70,8 @@ export function supportRouter(services: SupportApiServices): express.Router {
   const { db, config } = services;
   const router = express.Router();
   router.use(express.json({ limit: "16kb" }));
+  /** This process's open queue streams, per session token. */
+  const openStreams = new Map<string, Set<AbortController>>();
 
   /** A route for the given roles; agents' requests also tell routing their console is alive. */
   const staffRoute = (roles: readonly StaffRole[], handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
@@ -86,13 +94,8 @@ export function supportRouter(services: SupportApiServices): express.Router {
       if (typeof email !== "string" || email.length === 0 || email.length > 320) throw new HttpError(400, "invalid_email", "email must be a non-empty string");
       if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) throw new HttpError(400, "invalid_password", "password must be a non-empty string");
       const result = await signIn(db, email, password, config.staffSessionHours);
-      if (!result.ok) {
-        if (result.reason === "locked") {
-          res.setHeader("retry-after", String(result.retryAfterSeconds ?? 60));
-          throw new HttpError(429, "locked", "Too many wrong passwords: try again in a few minutes.");
-        }
-        throw new HttpError(401, "invalid_credentials", "The email or the password is wrong.");
-      }
+      // A locked account answers like a wrong password: a different reply would tell which addresses have accounts.
+      if (!result.ok) throw new HttpError(401, "invalid_credentials", "The email or the password is wrong, or the account is locked for a few minutes after too many wrong passwords.");
       const secure = req.secure ? "; Secure" : "";
       res.setHeader("set-cookie", `${STAFF_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${config.staffSessionHours * 3600}${secure}`);
       const response: SignInResponse = { staff: staffView(result.staff), expiresAt: result.expiresAt.toISOString() };
@@ -125,36 +128,50 @@ export function supportRouter(services: SupportApiServices): express.Router {
 
   router.get(
     "/queue/stream",
-    staffRoute(staff, async (req, res, { staff: me, token }) => {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
-      res.flushHeaders();
-      let last = "";
-      let closed = false;
-      let quietTicks = 0;
-      req.on("close", () => (closed = true));
-      // Backed by a DB poll, so a change made by any process shows here within one interval.
-      while (!closed) {
-        try {
-          const signed = await staffForSession(db, token);
-          if (!signed) {
-            res.write(`event: signed-out\ndata: {}\n\n`);
-            break;
+    staffRoute(staff, async (_req, res, { staff: me, token }) => {
+      // The client may have gone while the session was being checked: then the close already happened.
+      const ended = new AbortController();
+      res.on("close", () => ended.abort());
+      if (res.destroyed) return;
+      const sessionStreams = openStreams.get(token) ?? new Set<AbortController>();
+      openStreams.set(token, sessionStreams);
+      // A connection that died without a word still counts until TCP gives up; a new stream replaces the oldest.
+      if (sessionStreams.size >= MAX_STREAMS_PER_SESSION) sessionStreams.values().next().value?.abort();
+      sessionStreams.add(ended);
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (error) => error && ended.abort());
+      try {
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+        res.flushHeaders();
+        let last = "";
+        let quietTicks = 0;
+        // Backed by a DB poll, so a change made by any process shows here within one interval.
+        while (!ended.signal.aborted) {
+          try {
+            const signed = await staffForSession(db, token);
+            if (!signed) {
+              send("signed-out", {});
+              break;
+            }
+            if (ended.signal.aborted) break;
+            if (me.role === "agent") await touchPresence(db, me.id, config.presenceTtlSeconds);
+            const snapshot = await queueSnapshot(db, me);
+            const { at: _at, ...content } = snapshot;
+            const key = JSON.stringify(content);
+            if (key !== last || ++quietTicks >= 30) {
+              send("queue", snapshot);
+              last = key;
+              quietTicks = 0;
+            }
+          } catch (error) {
+            send("trouble", { message: (error as Error).message });
           }
-          if (me.role === "agent") await touchPresence(db, me.id, config.presenceTtlSeconds);
-          const snapshot = await queueSnapshot(db, me);
-          const { at: _at, ...content } = snapshot;
-          const key = JSON.stringify(content);
-          if (key !== last || ++quietTicks >= 30) {
-            res.write(`event: queue\ndata: ${JSON.stringify(snapshot)}\n\n`);
-            last = key;
-            quietTicks = 0;
-          }
-        } catch (error) {
-          res.write(`event: trouble\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
+          await sleep(QUEUE_STREAM_POLL_MS, undefined, { signal: ended.signal }).catch(() => undefined);
         }
-        await new Promise((resolve) => setTimeout(resolve, QUEUE_STREAM_POLL_MS));
+      } finally {
+        sessionStreams.delete(ended);
+        if (sessionStreams.size === 0) openStreams.delete(token);
+        res.end();
       }
-      res.end();
     }),
   );
 
@@ -337,6 +354,7 @@ function dateParam(value: unknown, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = typeof value === "string" ? new Date(value) : new Date(NaN);
   if (Number.isNaN(date.getTime())) throw new HttpError(400, "invalid_date", `${name} must be an ISO date`);
+  if (date.getTime() < EARLIEST_DATE || date.getTime() >= LATEST_DATE) throw new HttpError(400, "invalid_date", `${name} must be in the years 2000 to 9999`);
   return date;
 }
 

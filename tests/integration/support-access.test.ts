@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase } from "../../db/client";
 import { projectRoot } from "../../db/paths";
 import { ShowroomState } from "../../schema/state";
+import { LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, signIn as signInAs } from "../../server/auth/staff";
 import { signToken } from "../../server/auth/tokens";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
@@ -81,8 +83,9 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
       const wrong = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: "not-the-password" } });
       expect(wrong).toMatchObject({ status: 401, body: unknown.body });
     }
+    // Locked, even the right password is refused, with the very answer an unknown address gets.
     const locked = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: sam.password } });
-    expect(locked).toMatchObject({ status: 429, body: { error: "locked" } });
+    expect([locked.status, locked.body, locked.headers.get("retry-after")]).toEqual([401, unknown.body, null]);
 
     const tess = await signIn(server, await createStaff(server, "agent", "Tess"));
     expect((await tess.call("GET", "/me")).body).toMatchObject({ staff: { displayName: "Tess", role: "agent" } });
@@ -93,6 +96,37 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     const uma = await signIn(server, await createStaff(server, "agent", "Uma"));
     await server.database.pool.query("UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE staff_id = (SELECT id FROM staff_accounts WHERE display_name = 'Uma')");
     expect((await uma.call("GET", "/queue")).status).toBe(401);
+  });
+
+  it("however many sign-ins race, at most five wrong passwords are checked before the account locks", async () => {
+    const vic = await createStaff(server, "agent", "Vic");
+    // A few connections of its own: the embedded Postgres serves only so many, and the server needs its share.
+    const direct = createDatabase(server.database.url, { max: 3 });
+    try {
+      const attempts = await Promise.all(Array.from({ length: 20 }, () => signInAs(direct.db, vic.email, "not-the-password", 1)));
+      const checked = attempts.filter((attempt) => !attempt.ok && attempt.reason === "invalid").length;
+      expect(checked).toBeGreaterThan(0);
+      expect(checked).toBeLessThanOrEqual(MAX_FAILED_SIGN_INS);
+      expect(attempts.filter((attempt) => !attempt.ok && attempt.reason === "refused")).toHaveLength(20 - checked);
+      expect(await signInAs(direct.db, vic.email, vic.password, 1)).toEqual({ ok: false, reason: "refused" });
+    } finally {
+      await direct.close();
+    }
+
+    // The same race over HTTP: five attempts counted, every answer the same 401, then the right password refused too.
+    const wes = await createStaff(server, "agent", "Wes");
+    const guess = (password: string) => request(server.baseUrl, "POST", "/sign-in", { body: { email: wes.email, password } });
+    const burst = await Promise.all(Array.from({ length: 20 }, () => guess("not-the-password")));
+    expect(new Set(burst.map((response) => `${response.status} ${JSON.stringify(response.body)}`)).size).toBe(1);
+    const counted = await server.database.pool.query("SELECT failed_sign_ins FROM staff_accounts WHERE email = $1", [wes.email]);
+    expect(counted.rows[0].failed_sign_ins).toBe(MAX_FAILED_SIGN_INS);
+    expect((await guess(wes.password)).status).toBe(401);
+
+    // The lockout ends LOCKOUT_MINUTES after the last counted attempt, and a right password starts the count again.
+    await server.database.pool.query("UPDATE staff_accounts SET last_failed_sign_in_at = now() - make_interval(mins => $2) WHERE email = $1", [wes.email, LOCKOUT_MINUTES + 1]);
+    expect((await guess(wes.password)).status).toBe(200);
+    const reset = await server.database.pool.query("SELECT failed_sign_ins, last_failed_sign_in_at FROM staff_accounts WHERE email = $1", [wes.email]);
+    expect(reset.rows[0]).toEqual({ failed_sign_ins: 0, last_failed_sign_in_at: null });
   });
 
   it("console inputs are validated with clear 4xx errors", async () => {
@@ -112,6 +146,12 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
       [manager, "POST", `/tickets/${SOME_TICKET}/notes`, { text: "x".repeat(2001) }, 400, "invalid_note"],
       [manager, "GET", "/metrics?from=yesterday-ish", undefined, 400, "invalid_date"],
       [manager, "GET", "/metrics?from=2030-01-02&to=2030-01-01", undefined, 400, "invalid_range"],
+      // Dates Postgres cannot store, or that no figure could span, are refused at the door.
+      [manager, "GET", "/metrics?to=0001-01-02T00:00:00Z", undefined, 400, "invalid_date"],
+      [manager, "GET", "/metrics?from=-010000-01-01T00:00:00Z", undefined, 400, "invalid_date"],
+      [manager, "GET", "/metrics?from=1999-12-31T23:59:59Z&to=2000-01-08T00:00:00Z", undefined, 400, "invalid_date"],
+      [manager, "GET", "/metrics?from=2030-01-01T00:00:00Z&to=%2B010000-01-01T00:00:00Z", undefined, 400, "invalid_date"],
+      [manager, "GET", "/metrics?from=9999-12-31T00:00:00Z&to=2000-01-01T00:00:00Z", undefined, 400, "invalid_range"],
       [manager, "GET", "/nowhere", undefined, 404, "not_found"],
     ];
     for (const [staff, method, path, body, status, error] of bad) {
@@ -120,6 +160,7 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     }
     await goOnline(agent);
     expect((await agent.call("POST", `/tickets/${SOME_TICKET}/accept`)).body).toMatchObject({ error: "not_found" });
+    expect((await manager.call("GET", "/metrics?from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z")).status).toBe(200);
   });
 
   it("the room lets in as an agent only a signed-in agent, and only for a ticket they hold", async () => {
