@@ -1,7 +1,7 @@
 import { addComponent, hasComponent, removeComponent } from 'bitecs';
 import { handAt, NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from './components';
 import { markProductDirty } from './dirty';
-import { copyIfChanged, multiplyQuaternions, rotateVector } from './math';
+import { clamp, copyIfChanged, multiplyQuaternions, rotateVector } from './math';
 import type { Hand } from './types';
 import type { ShowroomWorld } from './world';
 
@@ -37,7 +37,11 @@ export function attachToHand(world: ShowroomWorld, product: number, avatar: numb
   world.events.push({ type: 'grabbed', avatar, product, hand, atMs: world.time.elapsedMs });
 }
 
-/** Puts a held product where its holder's hand now carries it. */
+/**
+ * Puts a held product where its holder's hand now carries it. The hand is inside the showroom but
+ * the product sits up to grabReach from it, so it is kept inside too (it slides along a wall or the
+ * floor rather than passing through, where nobody could get it back).
+ */
 export function followHand(world: ShowroomWorld, product: number): void {
   const { AvatarPose, Transform, Held } = world.components;
   const pose = AvatarPose.values;
@@ -47,9 +51,10 @@ export function followHand(world: ShowroomWorld, product: number): void {
   const placed = world.scratch.transform;
   const qx = pose[h + 3], qy = pose[h + 4], qz = pose[h + 5], qw = pose[h + 6];
   rotateVector(qx, qy, qz, qw, off[o], off[o + 1], off[o + 2], placed, 0);
-  placed[0] += pose[h];
-  placed[1] += pose[h + 1];
-  placed[2] += pose[h + 2];
+  const { bounds } = world;
+  placed[0] = clamp(placed[0] + pose[h], bounds.minX, bounds.maxX);
+  placed[1] = clamp(placed[1] + pose[h + 1], 0, bounds.height);
+  placed[2] = clamp(placed[2] + pose[h + 2], bounds.minZ, bounds.maxZ);
   multiplyQuaternions(qx, qy, qz, qw, off[o + 3], off[o + 4], off[o + 5], off[o + 6], placed, 3);
   if (copyIfChanged(placed, 0, Transform.values, o, TRANSFORM_STRIDE)) markProductDirty(world, product);
 }

@@ -9,7 +9,7 @@ import {
   removeAvatar,
   stepWorld,
 } from '../../../ecs';
-import { avatarPose, makeWorld, placeProduct, pose, productTransform, spawnVisitor, yawQuat } from './fixtures';
+import { avatarPose, makeWorld, placeProduct, pose, productTransform, ROOM, spawnVisitor, yawQuat } from './fixtures';
 
 /** A visitor at the origin whose right hand rests at (0.3, 1.2, -0.4), next to a vase at (0.3, 1.0, -0.5). */
 function visitorBesideVase() {
@@ -111,6 +111,29 @@ describe('grabbing and releasing products', () => {
     queuePose(world, visitor, pose([0, 1.6, 0], { right: [-0.5, 1.5, 0] }));
     stepWorld(world, 100);
     expect(productTransform(world, vase)).toEqual(putDown);
+  });
+
+  it('a held product stays inside the showroom: not through a wall, not under the floor', () => {
+    const world = makeWorld();
+    // Right hand at (4.8, 1.2, -0.4), by the wall at x = 5; the vase 0.8 m toward -X of it.
+    const visitor = spawnVisitor(world, [4.5, 1.6, 0]);
+    const vase = placeProduct(world, [4.0, 1.2, -0.4]);
+    queueGrab(world, visitor, vase, Hand.Right);
+    stepWorld(world, 100);
+    expect(productHolder(world, vase)).toEqual({ avatar: visitor, hand: Hand.Right });
+    // A half turn would carry it 0.8 m past the hand, through the wall.
+    queuePose(world, visitor, pose([4.5, 1.6, 0], { rightQuat: yawQuat(Math.PI) }));
+    stepWorld(world, 100);
+    expect(productTransform(world, vase)[0]).toBeLessThanOrEqual(ROOM.maxX);
+    // Crouching with the hand near the floor and rolled down a quarter turn: the vase would be 0.6 m under it.
+    const rollDown = [0, 0, Math.SQRT1_2, Math.SQRT1_2];
+    queuePose(world, visitor, pose([4.5, 0.9, 0], { right: [4.8, 0.2, -0.4], rightQuat: rollDown }));
+    queueRelease(world, visitor, Hand.Right);
+    stepWorld(world, 100);
+    const [x, y, z] = productTransform(world, vase);
+    expect(y).toBeGreaterThanOrEqual(0);
+    expect(x).toBeLessThanOrEqual(ROOM.maxX);
+    expect(z).toBeGreaterThanOrEqual(ROOM.minZ);
   });
 
   it('the released event carries where the product was left', () => {
