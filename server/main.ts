@@ -2,6 +2,8 @@ import { configFromEnv, ConfigError } from "./config";
 import { startAtrium } from "./app";
 import { DataFolderInUseError } from "../db/embedded";
 
+const STOP_DEADLINE_MS = 30_000;
+
 /** `npm start`: runs Atrium until SIGINT/SIGTERM, then stops without losing an interaction. */
 async function main(): Promise<void> {
   const config = configFromEnv();
@@ -15,6 +17,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     console.log(`[atrium] ${signal}: letting visitors go and writing what is queued…`);
+    // The CRM writer gives up after 10 s; nothing else may keep a stopping server alive for long.
+    setTimeout(() => {
+      console.error(`[atrium] still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting now`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     atrium.stop().then(
       () => {
         console.log(`[atrium] stopped cleanly (${atrium.writer.stats.written} interactions written this run)`);

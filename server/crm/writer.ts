@@ -102,8 +102,12 @@ export class CrmWriter {
     const deadline = Date.now() + timeoutMs;
     while (this.pending > 0 && Date.now() < deadline) {
       this.retryAt = 0;
-      await this.flush();
-      if (this.pending > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      // A database that stopped answering (a dead connection) must not hold the shutdown past its deadline.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      await Promise.race([this.flush(), timedOut]);
+      clearTimeout(timer);
+      if (this.pending > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     if (this.pending > 0) this.log(`[crm] shutting down with ${this.pending} rows unwritten: the database did not come back in time`);
   }
