@@ -6,6 +6,7 @@ import { DataFolderInUseError, defaultDataDir, startEmbeddedPostgres, type Embed
 import { runMigrations } from "../../db/migrate";
 import { staffAccounts, staffSessions } from "../../db/schema";
 import { checkNewAccount, createStaffAccount, generatePassword, normalizeEmail, StaffAccountError, type StaffRole } from "../auth/staff";
+import { releaseTicketsOfAgent } from "../support/tickets";
 
 const USAGE = `Manage Atrium's staff accounts (agents and managers).
 
@@ -78,7 +79,8 @@ async function main(): Promise<number> {
         const updated = await db.update(staffAccounts).set({ active: false }).where(eq(staffAccounts.email, email())).returning({ id: staffAccounts.id });
         if (updated.length === 0) throw new StaffAccountError(`there is no staff account for ${email()}`);
         await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
-        console.log(`${email()} deactivated and signed out`);
+        const released = await releaseTicketsOfAgent(db, updated[0].id, "agent_deactivated");
+        console.log(`${email()} deactivated and signed out${released.length > 0 ? `; ${released.length} ticket(s) they held went back to the queue` : ""}`);
         return 0;
       }
     }

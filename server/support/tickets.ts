@@ -224,6 +224,32 @@ export async function resolveTicket(db: Database, agentId: string, ticketId: str
   return ticket;
 }
 
+/**
+ * An agent who can no longer work (deactivated) gives back every ticket they hold: each returns to
+ * the queue, keeping its place, recorded as released by the system with the reason.
+ */
+export async function releaseTicketsOfAgent(db: Database, agentId: string, reason: string): Promise<Ticket[]> {
+  return db.transaction(async (tx) => {
+    const held = await tx
+      .select({ id: supportTickets.id, status: supportTickets.status })
+      .from(supportTickets)
+      .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_STATUSES)))
+      .for("update");
+    const tickets: Ticket[] = [];
+    for (const { id, status } of held) {
+      const [ticket] = await tx
+        .update(supportTickets)
+        .set({ status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null, updatedAt: sql`now()` })
+        .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status), eq(supportTickets.assignedAgentId, agentId)))
+        .returning();
+      if (!ticket) continue;
+      await recordChange(tx, ticket, "support_released", SYSTEM, { agentId, reason }, status);
+      tickets.push(ticket);
+    }
+    return tickets;
+  });
+}
+
 /** The customer left the showroom: their open ticket there is abandoned. */
 export async function abandonTickets(db: Database, customerId: string, showroomId: string): Promise<Ticket[]> {
   return db.transaction(async (tx) => {

@@ -232,7 +232,18 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     expect((await zoe.call("GET", "/me")).body).toMatchObject({ staff: { email: "zoe@example.com", role: "agent" } });
     const duplicate = await run(process.execPath, [script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"], { env }).catch((error: { code: number; stderr: string }) => error);
     expect(duplicate).toMatchObject({ code: 1, stderr: expect.stringContaining("already a staff account") });
-    await run(process.execPath, [script, "deactivate", "--email", "zoe@example.com"], { env });
+    // Zoe holds a customer's ticket when she is deactivated: it goes back to the queue.
+    const yan = await joinAsCustomer(server, "Yan");
+    const { ticketId } = await customerAsksForHelp(yan);
+    await goOnline(zoe);
+    expect((await zoe.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    const deactivated = await run(process.execPath, [script, "deactivate", "--email", "zoe@example.com"], { env });
+    expect(deactivated.stdout).toContain("1 ticket(s) they held went back to the queue");
     expect((await zoe.call("GET", "/me")).status).toBe(401);
+    const ticket = await server.database.pool.query("SELECT status, assigned_agent_id FROM support_tickets WHERE id = $1", [ticketId]);
+    expect(ticket.rows[0]).toEqual({ status: "queued", assigned_agent_id: null });
+    const released = await server.database.pool.query("SELECT payload FROM interactions WHERE type = 'support_released' AND payload->>'ticketId' = $1", [ticketId]);
+    expect(released.rows[0].payload).toMatchObject({ actor: { kind: "system" }, reason: "agent_deactivated", from: "assigned", to: "queued" });
+    await yan.leave();
   });
 });
