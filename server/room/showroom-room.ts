@@ -133,9 +133,9 @@ export function createShowroomRoom(services: RoomServices) {
         throw new ServerError(403, `Cannot enter as "${String(options.role)}": this token was signed for a ${claims.role}.`);
       }
       if (claims.role === "manager") throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
-      await this.support.authorize(_client, claims, options);
       const name = validateDisplayName(options.name);
       if (!name.ok) throw new ServerError(400, `Cannot enter the showroom: ${name.reason}.`);
+      await this.support.authorize(_client, claims, options);
       return { claims, name: name.value, guard: new ClientGuard(), visit: undefined };
     }
 

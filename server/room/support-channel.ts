@@ -255,7 +255,10 @@ export class SupportChannel {
       const customers = candidates.filter((c) => c.userData?.visit);
       if (customers.length === 0) return;
       const views = await this.ticketViews(customers.map((c) => c.userData!.visit!.customerId));
+      const present = new Set(this.clients());
       for (const client of customers) {
+        // Gone while the tickets were read: nothing to tell, nothing to remember.
+        if (!present.has(client)) continue;
         const ticket = views.get(client.userData!.visit!.customerId) ?? null;
         if (ticket) this.watched.add(client.userData!.visit!.customerId);
         else this.watched.delete(client.userData!.visit!.customerId);
