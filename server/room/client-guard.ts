@@ -13,6 +13,9 @@ export const MESSAGE_RATES: Record<ClientMessageType, { perSecond: number; burst
   "support:csat": { perSecond: 0.5, burst: 3 },
 };
 
+/** Frames a client may send in one second, of any kind, before Colyseus drops the connection (a backstop). */
+export const MAX_FRAMES_PER_SECOND = 150;
+
 /** Refused messages within STRIKE_WINDOW_MS after which a client is disconnected. */
 export const STRIKE_LIMIT = 25;
 export const STRIKE_WINDOW_MS = 10_000;

@@ -10,7 +10,7 @@ import { interaction, type VisitContext } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
 import { openVisit } from "../crm/visits";
 import { telemetryOf } from "./telemetry";
-import { ClientGuard } from "./client-guard";
+import { ClientGuard, MAX_FRAMES_PER_SECOND } from "./client-guard";
 import { RoomMetrics } from "./metrics";
 import { ShowroomSimulation, type ShowroomEvent } from "./simulation";
 import type { AssistantDirectory } from "../assistant/directory";
@@ -97,6 +97,10 @@ export function createShowroomRoom(services: RoomServices) {
       this.catalog = catalog;
       this.capacity = catalog.showroom.capacity;
       this.maxClients = this.capacity;
+      // A backstop under the per-type limits for every frame, requests for unknown types included
+      // (those get Colyseus's "no handler" reply and never reach the room's door); the per-type
+      // limits add up to well under this.
+      this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
       this.sim = new ShowroomSimulation(catalog, this.capacity);
       this.support = new SupportChannel(services, catalog, this.sim, () => this.clients);
       const state = new ShowroomState();

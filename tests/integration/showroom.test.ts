@@ -8,6 +8,7 @@ import { encodePoseMessage } from "../../schema/codec";
 import { showrooms } from "../../db/schema";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
+import { MAX_FRAMES_PER_SECOND } from "../../server/room/client-guard";
 import { eventually, guestToken, joinShowroom, productAt, sleep, standingPose, teleportTo, walkTo, type Visitor } from "../support/visitor";
 
 type InteractionRow = { type: string; customer_id: string; product_sku: string | null; payload: Record<string, unknown> };
@@ -177,9 +178,16 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     expect(await closed).toBe(4400);
     await fay.until(() => !fay.room.state.avatars.has(mal.sessionId), 8000, "Mallory removed");
     // A flood of valid messages is limited too.
-    for (let i = 0; i < 200; i++) fay.sendPose(standingPose(where.x + 1, where.z - 1));
+    for (let i = 0; i < 100; i++) fay.sendPose(standingPose(where.x + 1, where.z - 1));
     await fay.until(() => fay.received.some((m) => m.type === "refused" && m.payload.reason === "too many messages"), 8000, "rate limit");
     await fay.leave();
+    // Requests for types the room does not have are answered by Colyseus, not the room's door: a
+    // flood of them still ends the connection.
+    const rex = await join({ name: "Rex" });
+    const dropped = new Promise<number>((resolve) => rex.room.onLeave((code) => resolve(code)));
+    for (let i = 0; i < MAX_FRAMES_PER_SECOND + 20; i++) rex.room.request("no-such-type", {}).catch(() => undefined);
+    expect(await dropped).not.toBe(1000);
+    expect(rex.room.connection.isOpen).toBe(false);
   });
 
   it("records chat (acknowledged only once committed) and product dwell for the right customer", async () => {
