@@ -150,8 +150,16 @@ export function createShowroomRoom(services: RoomServices) {
       client.userData = visitor;
       const role = visitor.claims.role === "agent" ? Role.Agent : Role.Customer;
       if (role === Role.Customer) {
-        visitor.visit = await this.openVisit(visitor, client.sessionId);
-        this.visitsBySession.set(client.sessionId, visitor.visit);
+        const visit = await this.openVisit(visitor, client.sessionId);
+        if (!this.clients.includes(client)) {
+          // The room let this client go while the visit was being opened (it is closing): onLeave
+          // has run without a visit to close, so it is closed here.
+          services.writer.record(interaction(visit, "session_left", { sessionId: client.sessionId, code: null }));
+          services.writer.endVisit(visit.visitId);
+          throw new ServerError(503, "The showroom closed while you were entering. Please try again.");
+        }
+        visitor.visit = visit;
+        this.visitsBySession.set(client.sessionId, visit);
       }
       const avatar = new AvatarState();
       avatar.name = visitor.name || (role === Role.Agent ? "Agent" : "Guest");
