@@ -1,8 +1,11 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { lockDataFolder } from "./data-folder-lock";
 import { projectRoot } from "./paths";
+
+export { DataFolderInUseError } from "./data-folder-lock";
 
 export interface EmbeddedPostgres {
   /** A libpq connection string for pg, pointing at the Unix socket. */
@@ -15,17 +18,14 @@ const SOCKET_PORT = 5432;
 
 type WorkerReply = { type: "ready" | "error" | "stopped"; message?: string };
 
-/** Raised when another running process already serves the same data folder. */
-export class DataFolderInUseError extends Error {}
-
 /**
  * Starts the embedded Postgres (PGlite) on a data folder that survives restarts. PGlite has
- * no locking of its own, so a lock file guards the folder: two processes writing one PGlite
- * folder would corrupt it.
+ * no locking of its own, so a lock file guards the folder (see data-folder-lock.ts): two
+ * processes writing one PGlite folder would corrupt it.
  */
 export async function startEmbeddedPostgres(dataDir: string, options: { maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
   mkdirSync(dataDir, { recursive: true });
-  const releaseLock = lockDataFolder(dataDir);
+  const releaseLock = await lockDataFolder(dataDir);
   // Unix socket paths are limited to ~107 bytes, so the socket lives in a short temp folder.
   const socketDir = mkdtempSync(join(tmpdir(), "atrium-pg-"));
   const socketPath = join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
@@ -81,39 +81,3 @@ export async function startEmbeddedPostgres(dataDir: string, options: { maxConne
 }
 
 export const defaultDataDir = (): string => process.env.ATRIUM_DATA_DIR ?? join(projectRoot(), ".atrium");
-
-function lockDataFolder(dataDir: string): () => void {
-  const lockPath = join(dataDir, "atrium.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        if (existsSync(lockPath) && readFileSync(lockPath, "utf8") === String(process.pid)) unlinkSync(lockPath);
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(lockPath, "utf8"));
-      if (isRunning(holder)) {
-        throw new DataFolderInUseError(
-          `The data folder ${dataDir} is in use by another Atrium process (pid ${holder}). ` +
-            `Stop that process, or give this one its own folder with ATRIUM_DATA_DIR, or a server with DATABASE_URL.`,
-        );
-      }
-      // The previous owner is gone (crash or kill -9): the lock is stale.
-      unlinkSync(lockPath);
-    }
-  }
-  throw new Error(`Could not lock the data folder ${dataDir}`);
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
