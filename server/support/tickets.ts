@@ -225,6 +225,32 @@ export async function resolveTicket(db: Database, agentId: string, ticketId: str
 }
 
 /**
+ * Moves each ticket read (and locked) by a sweep to its new state, conditionally on the status it
+ * was read with, and records the change: the common tail of the sweeps below.
+ */
+async function moveEach(
+  tx: Transaction,
+  rows: ReadonlyArray<{ id: string; status: SupportTicketStatus }>,
+  set: PgUpdateSetSource<typeof supportTickets>,
+  change: SupportChange,
+  actor: Actor,
+  payload: Record<string, unknown>,
+): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  for (const { id, status } of rows) {
+    const [ticket] = await tx
+      .update(supportTickets)
+      .set({ ...set, updatedAt: sql`now()` })
+      .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status)))
+      .returning();
+    if (!ticket) continue;
+    await recordChange(tx, ticket, change, actor, payload, status);
+    tickets.push(ticket);
+  }
+  return tickets;
+}
+
+/**
  * An agent who can no longer work (deactivated) gives back every ticket they hold: each returns to
  * the queue, keeping its place, recorded as released by the system with the reason.
  */
@@ -235,18 +261,7 @@ export async function releaseTicketsOfAgent(db: Database, agentId: string, reaso
       .from(supportTickets)
       .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_STATUSES)))
       .for("update");
-    const tickets: Ticket[] = [];
-    for (const { id, status } of held) {
-      const [ticket] = await tx
-        .update(supportTickets)
-        .set({ status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null, updatedAt: sql`now()` })
-        .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status), eq(supportTickets.assignedAgentId, agentId)))
-        .returning();
-      if (!ticket) continue;
-      await recordChange(tx, ticket, "support_released", SYSTEM, { agentId, reason }, status);
-      tickets.push(ticket);
-    }
-    return tickets;
+    return moveEach(tx, held, { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null }, "support_released", SYSTEM, { agentId, reason });
   });
 }
 
@@ -258,18 +273,7 @@ export async function abandonTickets(db: Database, customerId: string, showroomI
       .from(supportTickets)
       .where(and(eq(supportTickets.customerId, customerId), eq(supportTickets.showroomId, showroomId), isOpen))
       .for("update");
-    const tickets: Ticket[] = [];
-    for (const { id, status } of before) {
-      const [ticket] = await tx
-        .update(supportTickets)
-        .set({ status: "abandoned", closedAt: sql`now()`, updatedAt: sql`now()` })
-        .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status)))
-        .returning();
-      if (!ticket) continue;
-      await recordChange(tx, ticket, "support_abandoned", { kind: "customer", id: customerId }, {}, status);
-      tickets.push(ticket);
-    }
-    return tickets;
+    return moveEach(tx, before, { status: "abandoned", closedAt: sql`now()` }, "support_abandoned", { kind: "customer", id: customerId }, {});
   });
 }
 
@@ -288,18 +292,7 @@ export async function abandonTicketsOfDepartedCustomers(db: Database, graceSecon
         and (select bool_and(v.ended_at is not null) and max(v.ended_at) < now() - ${graceSeconds} * interval '1 second'
              from visits v where v.customer_id = t.customer_id and v.showroom_id = t.showroom_id)
       for update of t skip locked`);
-    const tickets: Ticket[] = [];
-    for (const { id, status } of candidates.rows) {
-      const [ticket] = await tx
-        .update(supportTickets)
-        .set({ status: "abandoned", closedAt: sql`now()`, updatedAt: sql`now()` })
-        .where(and(eq(supportTickets.id, id), eq(supportTickets.status, status)))
-        .returning();
-      if (!ticket) continue;
-      await recordChange(tx, ticket, "support_abandoned", SYSTEM, { reason: "customer_gone" }, status);
-      tickets.push(ticket);
-    }
-    return tickets;
+    return moveEach(tx, candidates.rows, { status: "abandoned", closedAt: sql`now()` }, "support_abandoned", SYSTEM, { reason: "customer_gone" });
   });
 }
 
