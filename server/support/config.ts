@@ -8,6 +8,8 @@ export interface SupportConfig {
   autoAssign: boolean;
   /** A customer gone from the showroom (after a server stop, say) this long without coming back abandons their open ticket. */
   customerReturnSeconds: number;
+  /** A ticket whose agent's console has been silent this long while helping goes back to the queue. */
+  agentGoneSeconds: number;
   /** How often each process sweeps expired assignments and auto-assigns. */
   dispatchIntervalMs: number;
   /** An agent whose console has not been heard from for this long is not offered tickets. */
@@ -32,6 +34,7 @@ export function supportConfigFromEnv(): SupportConfig {
     assignTimeoutSeconds: integer("ATRIUM_SUPPORT_ASSIGN_TIMEOUT_SECONDS", 90, 1, 3600),
     autoAssign: flag("ATRIUM_SUPPORT_AUTO_ASSIGN", false),
     customerReturnSeconds: integer("ATRIUM_SUPPORT_CUSTOMER_RETURN_SECONDS", 120, 0, 86_400),
+    agentGoneSeconds: integer("ATRIUM_SUPPORT_AGENT_GONE_SECONDS", 120, 2, 86_400),
     dispatchIntervalMs: integer("ATRIUM_SUPPORT_DISPATCH_MS", 1000, 50, 60_000),
     presenceTtlSeconds: integer("ATRIUM_SUPPORT_PRESENCE_TTL_SECONDS", 30, 2, 3600),
     staffSessionHours: integer("ATRIUM_STAFF_SESSION_HOURS", 12, 1, 24 * 30),

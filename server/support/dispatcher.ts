@@ -1,14 +1,14 @@
 import type { Database } from "../../db/client";
 import type { SupportConfig } from "./config";
-import { abandonTicketsOfDepartedCustomers, assignNext, expireAssignments } from "./tickets";
+import { abandonTicketsOfDepartedCustomers, assignNext, expireAssignments, returnTicketsOfSilentAgents } from "./tickets";
 
 /** Auto-assign at most this many tickets per tick, so one tick never runs long. */
 const MAX_ASSIGNMENTS_PER_TICK = 20;
 
 /**
- * Every process runs one: on each tick it returns expired assignments to the queue, closes the
- * tickets of customers who left and did not come back (after a server stop) and, in
- * auto-assign mode, pairs queued tickets with eligible agents. All of it is conditional SQL with
+ * Every process runs one: on each tick it returns expired assignments and the tickets of agents
+ * whose console went silent to the queue, closes the tickets of customers who left and did not
+ * come back (after a server stop) and, in auto-assign mode, pairs queued tickets with eligible agents. All of it is conditional SQL with
  * SKIP LOCKED, so processes running it side by side never do the same work twice.
  */
 export class SupportDispatcher {
@@ -38,6 +38,9 @@ export class SupportDispatcher {
     try {
       for (const ticket of await expireAssignments(this.db, this.config.assignTimeoutSeconds)) {
         this.log(`[support] ticket ${ticket.id} went back to the queue: no agent arrived within ${this.config.assignTimeoutSeconds} s`);
+      }
+      for (const ticket of await returnTicketsOfSilentAgents(this.db, this.config.agentGoneSeconds)) {
+        this.log(`[support] ticket ${ticket.id} went back to the queue: its agent's console was silent for ${this.config.agentGoneSeconds} s`);
       }
       for (const ticket of await abandonTicketsOfDepartedCustomers(this.db, this.config.customerReturnSeconds)) {
         this.log(`[support] ticket ${ticket.id} abandoned: the customer did not come back within ${this.config.customerReturnSeconds} s`);

@@ -265,6 +265,27 @@ export async function releaseTicketsOfAgent(db: Database, agentId: string, reaso
   });
 }
 
+/**
+ * Tickets an agent was helping with (`agent_joined`) whose console has not been heard from for
+ * silentSeconds (browser closed, machine gone: the room is reached through the console, so the
+ * agent has left the customer too) go back to the queue, recorded as released by the system.
+ */
+export async function returnTicketsOfSilentAgents(db: Database, silentSeconds: number): Promise<Ticket[]> {
+  return db.transaction(async (tx) => {
+    const silent = await tx.execute<{ id: string; status: SupportTicketStatus; agent_id: string }>(sql`
+      select t.id, t.status, t.assigned_agent_id as agent_id
+      from support_tickets t join agent_presence p on p.staff_id = t.assigned_agent_id
+      where t.status = 'agent_joined' and p.last_seen_at < now() - ${silentSeconds} * interval '1 second'
+      for update of t skip locked`);
+    const tickets: Ticket[] = [];
+    for (const row of silent.rows) {
+      const moved = await moveEach(tx, [row], { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null }, "support_released", SYSTEM, { agentId: row.agent_id, reason: "agent_gone" });
+      tickets.push(...moved);
+    }
+    return tickets;
+  });
+}
+
 /** The customer left the showroom: their open ticket there is abandoned. */
 export async function abandonTickets(db: Database, customerId: string, showroomId: string): Promise<Ticket[]> {
   return db.transaction(async (tx) => {

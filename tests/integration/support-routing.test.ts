@@ -8,6 +8,7 @@ type TicketRow = { id: string; status: string; assigned_agent_id: string | null;
 
 const ASSIGN_TIMEOUT_SECONDS = 2;
 const PRESENCE_TTL_SECONDS = 3;
+const AGENT_GONE_SECONDS = 4;
 
 describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-assign)", (kind) => {
   let server: TestServer;
@@ -37,6 +38,7 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
         ATRIUM_SUPPORT_ASSIGN_TIMEOUT_SECONDS: String(ASSIGN_TIMEOUT_SECONDS),
         ATRIUM_SUPPORT_DISPATCH_MS: "200",
         ATRIUM_SUPPORT_PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
+        ATRIUM_SUPPORT_AGENT_GONE_SECONDS: String(AGENT_GONE_SECONDS),
       },
     });
   });
@@ -109,6 +111,23 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     // Without arriving, it still goes back in the end.
     await eli.call("PUT", "/presence", { status: "away" });
     await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
+  });
+
+  it("a ticket whose agent's console goes silent while helping goes back to the queue, and the customer is told", async () => {
+    const flo = await staffConsole(server, "agent", "Flo");
+    await goOnline(flo, 1);
+    const lia = await customer("Lia");
+    const { ticketId } = await customerAsksForHelp(lia);
+    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === flo.id, 10_000, "offered to Flo");
+    expect((await flo.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
+    const inRoom = await joinAsAgent(server, flo, ticketId);
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 10_000, "Flo beside Lia");
+    // Flo's browser dies: her console stops polling and her avatar leaves.
+    await inRoom.leave();
+    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (AGENT_GONE_SECONDS + 5) * 1000, "the ticket back in the queue");
+    const released = (await changes(ticketId)).filter((c) => c.type === "support_released");
+    expect(released.at(-1)?.payload).toMatchObject({ actor: { kind: "system" }, reason: "agent_gone", agentId: flo.id, from: "agent_joined", to: "queued" });
+    await lia.until(() => lastStatus(lia)?.status === "queued", 10_000, "Lia waiting again");
   });
 
   it("respects capacity and presence: away, busy and silent consoles get nothing, and a freed place is filled from the queue", async () => {
