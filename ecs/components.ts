@@ -17,7 +17,8 @@ export const NO_ENTITY = -1;
 export function createComponents(capacity: number) {
   const slots = capacity + 1;
   return {
-    Avatar: { role: new Uint8Array(slots) },
+    /** away: 1 while the visitor's connection is lost and their seat held; they attend to nothing. */
+    Avatar: { role: new Uint8Array(slots), away: new Uint8Array(slots) },
     AvatarPose: { values: new Float64Array(slots * POSE_STRIDE) },
     /** The latest pose received since the last step; older ones are overwritten. */
     PendingPose: { pending: new Uint8Array(slots), values: new Float64Array(slots * POSE_STRIDE) },

@@ -20,6 +20,7 @@ export function addAvatar(world: ShowroomWorld, init: { role: Role; pose: PoseAr
   }
   // Ids are recycled, so every field is reset rather than trusting what a previous owner left.
   Avatar.role[eid] = init.role;
+  Avatar.away[eid] = 0;
   const pose = world.scratch.pose;
   for (let i = 0; i < POSE_STRIDE; i++) pose[i] = init.pose[i];
   confineToShowroom(pose, world.bounds, world.config.armReach);
@@ -32,6 +33,14 @@ export function addAvatar(world: ShowroomWorld, init: { role: Role; pose: PoseAr
   DwellFocus.product[eid] = NO_ENTITY;
   markAvatarDirty(world, eid);
   return eid;
+}
+
+/**
+ * Marks a visitor whose connection is lost (their seat held for a reconnection) or back. While
+ * away they attend to no product: an open dwell closes at the next step and none starts.
+ */
+export function setAvatarAway(world: ShowroomWorld, eid: number, away: boolean): void {
+  if (isAvatar(world, eid)) world.components.Avatar.away[eid] = away ? 1 : 0;
 }
 
 /** Releases what the avatar held and closes its dwell episode before it disappears. Unknown ids are ignored. */

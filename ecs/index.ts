@@ -3,7 +3,7 @@ export type { GrabRefusedReason, PoseArray, ShowroomBounds, SimConfig, SimEvent,
 export { createShowroomWorld, drainEvents, DEFAULT_CAPACITY } from './world';
 export type { ShowroomWorld } from './world';
 export { stepWorld, pipeline } from './pipeline';
-export { addAvatar, addProduct, avatarRole, productHolder, readAvatarPose, readProductTransform, removeAvatar } from './entities';
+export { addAvatar, addProduct, avatarRole, productHolder, readAvatarPose, readProductTransform, removeAvatar, setAvatarAway } from './entities';
 export { queueGrab, queuePose, queueRelease, queueTeleport } from './inputs';
 export { endAllDwells } from './dwell-episodes';
 export { takeDirty } from './dirty';

@@ -11,9 +11,9 @@ const MIN_FORWARD_LENGTH = 1e-6;
  * the facing cone of the head, on the floor plane. An episode runs while that focus stays the same.
  */
 export function dwell(world: ShowroomWorld): void {
-  const { DwellFocus } = world.components;
+  const { DwellFocus, Avatar } = world.components;
   for (const avatar of avatars(world)) {
-    const focus = focusOf(world, avatar);
+    const focus = Avatar.away[avatar] ? NO_ENTITY : focusOf(world, avatar);
     if (focus === DwellFocus.product[avatar]) continue;
     closeDwellEpisode(world, avatar);
     if (focus !== NO_ENTITY) openDwellEpisode(world, avatar, focus);

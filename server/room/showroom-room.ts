@@ -188,6 +188,7 @@ export function createShowroomRoom(services: RoomServices) {
       if (client.userData?.disconnectedByServer || services.reconnectSeconds === 0) return;
       const avatar = this.state.avatars.get(client.sessionId);
       if (avatar) avatar.connected = false;
+      this.sim.setAway(client.sessionId, true);
       const seat = this.allowReconnection(client, services.reconnectSeconds);
       // Refused while the room closes, or expired: either way onLeave follows.
       Promise.resolve(seat).catch(() => undefined);
@@ -196,6 +197,7 @@ export function createShowroomRoom(services: RoomServices) {
     override onReconnect(client: ShowroomClient): void {
       const avatar = this.state.avatars.get(client.sessionId);
       if (avatar) avatar.connected = true;
+      this.sim.setAway(client.sessionId, false);
       const visitor = client.userData;
       client.send("welcome", {
         sessionId: client.sessionId,

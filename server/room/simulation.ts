@@ -12,6 +12,7 @@ import {
   queueRelease,
   queueTeleport,
   removeAvatar,
+  setAvatarAway,
   stepWorld,
   type Hand,
   type Role,
@@ -131,6 +132,12 @@ export class ShowroomSimulation {
   queuePose(sessionId: string, pose: ArrayLike<number>): void {
     const eid = this.avatarBySession.get(sessionId);
     if (eid !== undefined) queuePose(this.world, eid, pose);
+  }
+
+  /** The visitor's connection was lost (seat held) or is back: away, they attend to no product. */
+  setAway(sessionId: string, away: boolean): void {
+    const eid = this.avatarBySession.get(sessionId);
+    if (eid !== undefined) setAvatarAway(this.world, eid, away);
   }
 
   queueTeleport(sessionId: string, x: number, z: number): void {

@@ -4,6 +4,7 @@ import {
   endAllDwells,
   queuePose,
   removeAvatar,
+  setAvatarAway,
   stepWorld,
   type ShowroomWorld,
   type SimEvent,
@@ -33,6 +34,22 @@ describe('dwell', () => {
     expect(dwells(drainEvents(world))).toEqual([
       { type: 'dwell', avatar: visitor, product: sofa, startedAtMs: 100, durationMs: 2500, atMs: 2600 },
     ]);
+  });
+
+  it('a visitor whose connection drops stops attending: the dwell ends then, and a new one starts only once they are back', () => {
+    const { world, visitor, sofa } = visitorFacingSofa();
+    run(world, 25);
+    setAvatarAway(world, visitor, true);
+    run(world, 100);
+    // The avatar still stands facing the sofa, but its visitor is not there to see it.
+    expect(dwells(drainEvents(world))).toEqual([
+      { type: 'dwell', avatar: visitor, product: sofa, startedAtMs: 100, durationMs: 2500, atMs: 2600 },
+    ]);
+    setAvatarAway(world, visitor, false);
+    run(world, 30);
+    turnAround(world, visitor);
+    stepWorld(world, 100);
+    expect(dwells(drainEvents(world))).toMatchObject([{ type: 'dwell', product: sofa, durationMs: 3000 }]);
   });
 
   it('looking at a product for 1.5 s records none', () => {
