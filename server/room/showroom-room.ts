@@ -427,7 +427,7 @@ export function createShowroomRoom(services: RoomServices) {
       }
     }
 
-    /** `leaverVisit`: events of a visitor who is leaving, no longer among the room's clients. */
+    /** Refusals go to their client if connected; telemetry to the visit, held until onLeave even while dropped. */
     private handleEvents(events: ShowroomEvent[]): void {
       for (const event of events) {
         const client = this.clients.getById(event.sessionId) as ShowroomClient | undefined;

@@ -213,9 +213,12 @@ export async function agentArrived(db: Database, agentId: string, ticketId: stri
   return result;
 }
 
+/** A held ticket given back: queued again, keeping its place (the queue is ordered by created_at). */
+const BACK_IN_QUEUE = { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null } satisfies PgUpdateSetSource<typeof supportTickets>;
+
 /** The agent gives the ticket back to the queue, where it keeps its place (its age). */
 export async function releaseTicket(db: Database, agentId: string, ticketId: string): Promise<Ticket> {
-  const { ticket } = await changeHeld(db, agentId, ticketId, HELD_STATUSES, { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null }, "support_released");
+  const { ticket } = await changeHeld(db, agentId, ticketId, HELD_STATUSES, BACK_IN_QUEUE, "support_released");
   return ticket;
 }
 
@@ -261,7 +264,7 @@ export async function releaseTicketsOfAgent(db: Database, agentId: string, reaso
       .from(supportTickets)
       .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_STATUSES)))
       .for("update");
-    return moveEach(tx, held, { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null }, "support_released", SYSTEM, { agentId, reason });
+    return moveEach(tx, held, BACK_IN_QUEUE, "support_released", SYSTEM, { agentId, reason });
   });
 }
 
@@ -278,10 +281,8 @@ export async function returnTicketsOfSilentAgents(db: Database, silentSeconds: n
       where t.status = 'agent_joined' and p.last_seen_at < now() - ${silentSeconds} * interval '1 second'
       for update of t skip locked`);
     const tickets: Ticket[] = [];
-    for (const row of silent.rows) {
-      const moved = await moveEach(tx, [row], { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null }, "support_released", SYSTEM, { agentId: row.agent_id, reason: "agent_gone" });
-      tickets.push(...moved);
-    }
+    // One at a time: each records its own agent.
+    for (const row of silent.rows) tickets.push(...(await moveEach(tx, [row], BACK_IN_QUEUE, "support_released", SYSTEM, { agentId: row.agent_id, reason: "agent_gone" })));
     return tickets;
   });
 }
