@@ -45,10 +45,18 @@ export function countBotTraffic(): Map<Room, BotTraffic> {
 
 /** A guest bot in the demo showroom, registered for traffic counting. */
 export async function joinBot(baseUrl: string, index: number, traffic: Map<Room, BotTraffic>): Promise<Room> {
-  const response = await fetch(`${baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const response = await fetch(`${baseUrl}/api/guest-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   if (!response.ok) throw new Error(`guest token for bot ${index}: ${response.status} ${await response.text()}`);
   const guest = (await response.json()) as GuestTokenResponse;
-  const room = await new Client(baseUrl).joinOrCreate("showroom", { slug: "home-living", token: guest.token, name: `Bot ${index}` });
+  const room = await new Client(baseUrl).joinOrCreate("showroom", {
+    slug: "home-living",
+    token: guest.token,
+    name: `Bot ${index}`,
+  });
   room.onMessage("*", () => undefined);
   traffic.set(room, { bytes: 0, patchBytes: 0, patches: 0 });
   return room;

@@ -52,12 +52,20 @@ export async function runClientBench(opts: { json: boolean }): Promise<ClientBen
     const viewer = await openVisitor(browser, server.baseUrl, "Bench viewer", { width: 1280, height: 720 });
     for (const crowd of CROWDS) {
       while (bots.length < crowd) {
-        const batch = await Promise.all(Array.from({ length: Math.min(20, crowd - bots.length) }, (_, i) => joinBot(server.baseUrl, bots.length + i, traffic)));
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(20, crowd - bots.length) }, (_, i) =>
+            joinBot(server.baseUrl, bots.length + i, traffic),
+          ),
+        );
         for (const bot of batch) {
           bots.push(bot);
         }
       }
-      await viewer.page.waitForFunction((n) => window.__atrium!.state().scene.avatarInstancesByRole.reduce((a, b) => a + b, 0) >= n, crowd, { timeout: 60_000 });
+      await viewer.page.waitForFunction(
+        (n) => window.__atrium!.state().scene.avatarInstancesByRole.reduce((a, b) => a + b, 0) >= n,
+        crowd,
+        { timeout: 60_000 },
+      );
       await viewer.page.waitForTimeout(WARMUP_MS);
       await viewer.page.evaluate(() => window.__atrium!.resetRenderTimes());
       const before = (await viewer.state()).render.frames;

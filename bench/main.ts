@@ -21,15 +21,28 @@ async function main(): Promise<void> {
   switch (suite) {
     case "room": {
       const avatars = (option("avatars") ?? "50,100,200").split(",").map(Number);
-      if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250)) throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
+      if (avatars.some((n) => !Number.isInteger(n) || n < 1 || n > 250))
+        throw new Error("--avatars takes whole numbers from 1 to 250, e.g. 50,100,200");
       const fixedHz = option("pose-hz");
       const poseHz = fixedHz === undefined ? "patch" : Number(fixedHz);
-      if (poseHz !== "patch" && (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120)) throw new Error("--pose-hz takes a rate from 1 to 120");
+      if (poseHz !== "patch" && (!Number.isFinite(poseHz) || poseHz < 1 || poseHz > 120))
+        throw new Error("--pose-hz takes a rate from 1 to 120");
       const seconds = Number(option("seconds") ?? "10");
-      if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600) throw new Error("--seconds takes a window from 2 to 600");
+      if (!Number.isFinite(seconds) || seconds < 2 || seconds > 600)
+        throw new Error("--seconds takes a window from 2 to 600");
       const windows = Number(option("windows") ?? "1");
-      if (!Number.isInteger(windows) || windows < 1 || windows > 20) throw new Error("--windows takes a whole number from 1 to 20");
-      await runRoomBench({ json, avatars, poseHz, seconds, windows, profileDir: option("profile"), serverLog: option("server-log"), serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean) });
+      if (!Number.isInteger(windows) || windows < 1 || windows > 20)
+        throw new Error("--windows takes a whole number from 1 to 20");
+      await runRoomBench({
+        json,
+        avatars,
+        poseHz,
+        seconds,
+        windows,
+        profileDir: option("profile"),
+        serverLog: option("server-log"),
+        serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean),
+      });
       break;
     }
     case "client": {

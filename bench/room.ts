@@ -31,12 +31,22 @@ const WARMUP_MS = 3000;
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
  * the CPU the server is being measured on. They count the bytes the server sends instead.
  */
-async function startServer(profileDir: string | undefined, serverLog: string | undefined, serverFlags: string[]): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
+async function startServer(
+  profileDir: string | undefined,
+  serverLog: string | undefined,
+  serverFlags: string[],
+): Promise<{ baseUrl: string; child: ChildProcess; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "atrium-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, ...serverFlags, join(projectRoot(), "dist", "server.js")], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ATRIUM_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "" },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ATRIUM_DATA_DIR: dataDir,
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (serverLog) {
@@ -56,7 +66,10 @@ async function startServer(profileDir: string | undefined, serverLog: string | u
   return { baseUrl: `http://127.0.0.1:${port}`, child, dataDir };
 }
 
-type Metrics = { cpu: { user: number; system: number }; rooms: Array<{ avatars: number; tickMsP99: number; patchMsP99: number }> };
+type Metrics = {
+  cpu: { user: number; system: number };
+  rooms: Array<{ avatars: number; tickMsP99: number; patchMsP99: number }>;
+};
 
 async function metrics(baseUrl: string, windowSeconds?: number): Promise<Metrics> {
   const response = await fetch(`${baseUrl}/api/metrics${windowSeconds ? `?windowSeconds=${windowSeconds}` : ""}`);
@@ -74,7 +87,29 @@ function posesFor(index: number, timeMs: number): number[] {
   const qy = Math.sin(yaw / 2);
   const qw = Math.cos(yaw / 2);
   const swing = Math.sin(a * 2) * 0.2;
-  return [x, 1.6, z, 0, qy, 0, qw, x - 0.3, 1.1 + swing, z - 0.2, 0, qy, 0, qw, x + 0.3, 1.1 - swing, z - 0.2, 0, qy, 0, qw];
+  return [
+    x,
+    1.6,
+    z,
+    0,
+    qy,
+    0,
+    qw,
+    x - 0.3,
+    1.1 + swing,
+    z - 0.2,
+    0,
+    qy,
+    0,
+    qw,
+    x + 0.3,
+    1.1 - swing,
+    z - 0.2,
+    0,
+    qy,
+    0,
+    qw,
+  ];
 }
 
 interface Window {
@@ -89,7 +124,13 @@ interface Window {
 }
 
 /** One measured window: the bots' counters and the server's CPU from its start to its end. */
-async function measureWindow(baseUrl: string, measureMs: number, bots: Room[], stats: Map<Room, BotTraffic>, posesSent: () => number): Promise<Window> {
+async function measureWindow(
+  baseUrl: string,
+  measureMs: number,
+  bots: Room[],
+  stats: Map<Room, BotTraffic>,
+  posesSent: () => number,
+): Promise<Window> {
   for (const bot of bots) Object.assign(stats.get(bot)!, { bytes: 0, patchBytes: 0, patches: 0 });
   const posesBefore = posesSent();
   const cpuBefore = (await metrics(baseUrl)).cpu;
@@ -113,7 +154,15 @@ async function measureWindow(baseUrl: string, measureMs: number, bots: Room[], s
   };
 }
 
-async function measure(baseUrl: string, avatars: number, poseHz: number | "patch", measureMs: number, windows: number, stats: Map<Room, BotTraffic>, log: (line: string) => void): Promise<RoomBenchRow> {
+async function measure(
+  baseUrl: string,
+  avatars: number,
+  poseHz: number | "patch",
+  measureMs: number,
+  windows: number,
+  stats: Map<Room, BotTraffic>,
+  log: (line: string) => void,
+): Promise<RoomBenchRow> {
   const bots: Room[] = [];
   for (let i = 0; i < avatars; i++) {
     bots.push(await joinBot(baseUrl, i, stats));
@@ -151,7 +200,9 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
   const measured: Window[] = [];
   for (let w = 0; w < windows; w++) {
-    log(`  measuring ${measureMs / 1000} s with ${avatars} avatars moving${windows > 1 ? ` (window ${w + 1}/${windows})` : ""}…`);
+    log(
+      `  measuring ${measureMs / 1000} s with ${avatars} avatars moving${windows > 1 ? ` (window ${w + 1}/${windows})` : ""}…`,
+    );
     measured.push(await measureWindow(baseUrl, measureMs, bots, stats, () => posesSent));
   }
   clearInterval(timer);
@@ -180,7 +231,16 @@ async function measure(baseUrl: string, avatars: number, poseHz: number | "patch
 }
 
 /** `npm run bench -- room [--json] [--avatars 50,100,200] [--pose-hz N] [--seconds 10] [--windows 1] [--profile DIR] [--server-log FILE] [--server-flags "--trace-gc …"]`: bots send a pose per patch, as the web client does, unless --pose-hz fixes a rate. */
-export async function runRoomBench(options: { json: boolean; avatars: number[]; poseHz: number | "patch"; seconds: number; windows: number; profileDir?: string; serverLog?: string; serverFlags?: string[] }): Promise<RoomBenchRow[]> {
+export async function runRoomBench(options: {
+  json: boolean;
+  avatars: number[];
+  poseHz: number | "patch";
+  seconds: number;
+  windows: number;
+  profileDir?: string;
+  serverLog?: string;
+  serverFlags?: string[];
+}): Promise<RoomBenchRow[]> {
   const log = (line: string) => {
     if (!options.json) console.error(line);
   };
@@ -191,7 +251,9 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   try {
     for (const avatars of options.avatars) {
       log(`[bench] ${avatars} avatars`);
-      rows.push(await measure(server.baseUrl, avatars, options.poseHz, options.seconds * 1000, options.windows, stats, log));
+      rows.push(
+        await measure(server.baseUrl, avatars, options.poseHz, options.seconds * 1000, options.windows, stats, log),
+      );
     }
   } finally {
     server.child.kill("SIGTERM");
@@ -201,7 +263,18 @@ export async function runRoomBench(options: { json: boolean; avatars: number[]; 
   if (options.json) for (const row of rows) console.log(JSON.stringify(row));
   else
     printTable(
-      ["avatars", "pose Hz", "patch Hz", "bytes/client/s", "bytes/avatar update", "server CPU % (1 core)", "of it kernel %", ...(options.windows > 1 ? ["CPU % per window"] : []), "patch ms p99", "tick ms p99"],
+      [
+        "avatars",
+        "pose Hz",
+        "patch Hz",
+        "bytes/client/s",
+        "bytes/avatar update",
+        "server CPU % (1 core)",
+        "of it kernel %",
+        ...(options.windows > 1 ? ["CPU % per window"] : []),
+        "patch ms p99",
+        "tick ms p99",
+      ],
       rows.map((r) => [
         r.avatars,
         r.poseHz.toFixed(1),

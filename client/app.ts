@@ -27,7 +27,8 @@ import { VR_CONTROLS, XrMode } from "./xr/xr-mode";
 
 const DEFAULT_SLUG = "home-living";
 const MAX_FRAME_SECONDS = 0.1;
-const DESKTOP_CONTROLS = "Click the view to look around · WASD to walk · click a “pick me up” product to take it · Enter to chat";
+const DESKTOP_CONTROLS =
+  "Click the view to look around · WASD to walk · click a “pick me up” product to take it · Enter to chat";
 /** Beyond this the server's idea of our head lags the local one: keep sending until it arrives. */
 const SERVER_BEHIND_METRES = 0.05;
 
@@ -82,7 +83,9 @@ export async function startApp(): Promise<void> {
   const renderer = createRenderer(canvas);
   if (!renderer) {
     landing.say("3D graphics are unavailable.");
-    banner.show("This browser could not start WebGL, which the showroom needs to draw the room. Try another browser, or turn on hardware acceleration in your browser's settings.");
+    banner.show(
+      "This browser could not start WebGL, which the showroom needs to draw the room. Try another browser, or turn on hardware acceleration in your browser's settings.",
+    );
     return;
   }
 
@@ -91,13 +94,19 @@ export async function startApp(): Promise<void> {
     view = await fetchShowroom(baseUrl, await showroomSlug(baseUrl));
   } catch (error) {
     landing.say("The showroom could not be loaded.");
-    banner.show(error instanceof Error ? error.message : String(error), "error", { label: "Try again", run: () => location.reload() });
+    banner.show(error instanceof Error ? error.message : String(error), "error", {
+      label: "Try again",
+      run: () => location.reload(),
+    });
     return;
   }
   landing.showShowroom(view, locale);
 
   const gltf = new GLTFLoader();
-  const world = new WorldView(view, { locale, loadGltf: (url) => gltf.loadAsync(url).then((loaded): Object3D => loaded.scene) });
+  const world = new WorldView(view, {
+    locale,
+    loadGltf: (url) => gltf.loadAsync(url).then((loaded): Object3D => loaded.scene),
+  });
   const camera = new PerspectiveCamera(70, 1, 0.05, 100);
   const rig = new LocalRig(view.bounds);
   rig.placeAt(view.spawn.x, view.spawn.z, 0);
@@ -118,7 +127,10 @@ export async function startApp(): Promise<void> {
     hint: (text) => hud.hint(text),
     poseSent: () => session?.poses.hasSent(rig.pose) ?? false,
   });
-  const controls = new DesktopControls(canvas, { primary: () => hands.primary(performance.now()), secondary: () => hands.dropNow() });
+  const controls = new DesktopControls(canvas, {
+    primary: () => hands.primary(performance.now()),
+    secondary: () => hands.dropNow(),
+  });
   controls.enabled = false;
   const xr = new XrMode({
     renderer,
@@ -142,7 +154,8 @@ export async function startApp(): Promise<void> {
     hud.setStatus(status);
     if (status.kind === "connected") banner.hide();
     else if (status.kind === "reconnecting") banner.show(statusText(status, 0), "info");
-    else if (status.kind === "full" || status.kind === "unreachable" || status.kind === "failed") banner.show(status.message, "error", { label: "Reload", run: () => location.reload() });
+    else if (status.kind === "full" || status.kind === "unreachable" || status.kind === "failed")
+      banner.show(status.message, "error", { label: "Reload", run: () => location.reload() });
   };
 
   enter = (mode, name) => {
@@ -165,12 +178,15 @@ export async function startApp(): Promise<void> {
           hud.setVisitors(visitors);
         },
         welcome: (welcome) =>
-          hud.hint(`${welcome.resumed ? "Welcome back" : "Welcome"}, ${welcome.name || "guest"}! ${xr.presenting ? VR_CONTROLS : DESKTOP_CONTROLS}`),
+          hud.hint(
+            `${welcome.resumed ? "Welcome back" : "Welcome"}, ${welcome.name || "guest"}! ${xr.presenting ? VR_CONTROLS : DESKTOP_CONTROLS}`,
+          ),
         chat: (line) => chat.received(line),
         chatAcknowledged: (ack) => chat.acknowledged(ack.clientMessageId, ack.id),
         chatRefused: (refusal) => chat.refused(refusal.clientMessageId, refusal.reason),
         assistantReply: (reply) => chat.answered(reply),
-        grabRefused: (refusal) => (xr.presenting ? xr.grabRefused(refusal.reason) : hands.grabRefused(refusal.sku, refusal.reason)),
+        grabRefused: (refusal) =>
+          xr.presenting ? xr.grabRefused(refusal.reason) : hands.grabRefused(refusal.sku, refusal.reason),
         teleportRefused: (refusal) => hud.hint(`Teleport refused: ${refusal.reason.replaceAll("_", " ")}.`),
         room: (room) => support.attach(room),
         refused: (refusal) => {
@@ -196,7 +212,12 @@ export async function startApp(): Promise<void> {
     );
     vr.then(
       () => hud.setCrosshair(false),
-      (error: unknown) => banner.show(`${error instanceof Error ? error.message : String(error)} You can still visit on this screen.`, "error", { label: "OK", run: () => banner.hide() }),
+      (error: unknown) =>
+        banner.show(
+          `${error instanceof Error ? error.message : String(error)} You can still visit on this screen.`,
+          "error",
+          { label: "OK", run: () => banner.hide() },
+        ),
     );
   };
 

@@ -25,7 +25,14 @@ export interface AtriumTestState {
   self: { pose: number[]; rig: { x: number; z: number; yaw: number }; handsTask: string };
   chat: Array<{ name: string; text: string; state: string }>;
   scene: { avatarInstancesByRole: number[]; products: number; objects: number };
-  render: { calls: number; triangles: number; geometries: number; textures: number; frames: number; medianRenderMs: number };
+  render: {
+    calls: number;
+    triangles: number;
+    geometries: number;
+    textures: number;
+    frames: number;
+    medianRenderMs: number;
+  };
   xr: { presenting: boolean; grabsSent: number } & ReturnType<App["xr"]["report"]>;
 }
 

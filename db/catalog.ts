@@ -4,7 +4,16 @@ import { eq } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "./client";
 import { projectRoot } from "./paths";
-import { products, showrooms, trainings, type Bounds, type LocalizedList, type LocalizedText, type ModelPart, type TrainingStep } from "./schema";
+import {
+  products,
+  showrooms,
+  trainings,
+  type Bounds,
+  type LocalizedList,
+  type LocalizedText,
+  type ModelPart,
+  type TrainingStep,
+} from "./schema";
 
 /** The catalog file format (data/demo-catalog.json), which an operator may also import. */
 export interface CatalogFile {
@@ -64,15 +73,29 @@ export async function seedShowroom(db: Database, file: CatalogFile): Promise<boo
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(showrooms)
-      .values({ id: uuidv7(), slug: file.showroom.slug, name: file.showroom.name, bounds: file.showroom.bounds, spawn: file.showroom.spawn })
+      .values({
+        id: uuidv7(),
+        slug: file.showroom.slug,
+        name: file.showroom.name,
+        bounds: file.showroom.bounds,
+        spawn: file.showroom.spawn,
+      })
       .onConflictDoNothing({ target: showrooms.slug })
       .returning({ id: showrooms.id });
     const showroom = inserted[0];
     if (!showroom) return false;
-    await tx.insert(products).values(file.products.map((p) => ({ id: uuidv7(), showroomId: showroom.id, ...productColumns(p) })));
+    await tx
+      .insert(products)
+      .values(file.products.map((p) => ({ id: uuidv7(), showroomId: showroom.id, ...productColumns(p) })));
     if (file.trainings.length > 0) {
       await tx.insert(trainings).values(
-        file.trainings.map((t) => ({ id: t.id, showroomId: showroom.id, productSku: t.product, title: t.title, steps: t.steps })),
+        file.trainings.map((t) => ({
+          id: t.id,
+          showroomId: showroom.id,
+          productSku: t.product,
+          title: t.title,
+          steps: t.steps,
+        })),
       );
     }
     return true;

@@ -2,7 +2,17 @@
 // folder would corrupt it, and PGlite has no locking of its own. Only node: imports, so a test
 // can load this file in a child process with Node's type stripping.
 import { randomUUID } from "node:crypto";
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -168,16 +178,21 @@ function isInUse(found: FoundLock, folderHeldHere: boolean): boolean {
 }
 
 function inUseError(dataDir: string, found: FoundLock): DataFolderInUseError {
-  const advice = "Stop that process, or give this one its own folder with ATRIUM_DATA_DIR, or a server with DATABASE_URL.";
+  const advice =
+    "Stop that process, or give this one its own folder with ATRIUM_DATA_DIR, or a server with DATABASE_URL.";
   if (!found.holder) {
     return new DataFolderInUseError(
       `The data folder ${dataDir} is being locked by another Atrium process (its lock file was written moments ago and names no pid yet). ${advice}`,
     );
   }
   if (found.holder.pid === process.pid) {
-    return new DataFolderInUseError(`The data folder ${dataDir} is already open in this Atrium process (pid ${process.pid}).`);
+    return new DataFolderInUseError(
+      `The data folder ${dataDir} is already open in this Atrium process (pid ${process.pid}).`,
+    );
   }
-  return new DataFolderInUseError(`The data folder ${dataDir} is in use by another Atrium process (pid ${found.holder.pid}). ${advice}`);
+  return new DataFolderInUseError(
+    `The data folder ${dataDir} is in use by another Atrium process (pid ${found.holder.pid}). ${advice}`,
+  );
 }
 
 function isRunning(pid: number): boolean {

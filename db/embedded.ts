@@ -23,7 +23,10 @@ type WorkerReply = { type: "ready" | "error" | "stopped"; message?: string };
  * no locking of its own, so a lock file guards the folder (see data-folder-lock.ts): two
  * processes writing one PGlite folder would corrupt it.
  */
-export async function startEmbeddedPostgres(dataDir: string, options: { maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  options: { maxConnections?: number } = {},
+): Promise<EmbeddedPostgres> {
   mkdirSync(dataDir, { recursive: true });
   const releaseLock = await lockDataFolder(dataDir);
   // Unix socket paths are limited to ~107 bytes, so the socket lives in a short temp folder.
@@ -32,7 +35,11 @@ export async function startEmbeddedPostgres(dataDir: string, options: { maxConne
   const worker = new Worker(join(projectRoot(), "db", "embedded-worker.ts"), {
     workerData: { dataDir: join(dataDir, "pg"), socketPath, maxConnections: options.maxConnections ?? 16 },
   });
-  const startListeners: { error?: (err: Error) => void; exit?: (code: number) => void; message?: (m: WorkerReply) => void } = {};
+  const startListeners: {
+    error?: (err: Error) => void;
+    exit?: (code: number) => void;
+    message?: (m: WorkerReply) => void;
+  } = {};
   try {
     await new Promise<void>((resolve, reject) => {
       startListeners.error = reject;

@@ -1,5 +1,5 @@
-import { hasComponent } from 'bitecs';
-import type { ShowroomWorld } from './world';
+import { hasComponent } from "bitecs";
+import type { ShowroomWorld } from "./world";
 
 export function markAvatarDirty(world: ShowroomWorld, eid: number): void {
   const { dirty } = world;

@@ -1,6 +1,6 @@
-import { NO_ENTITY } from './components';
-import { avatars } from './queries';
-import type { ShowroomWorld } from './world';
+import { NO_ENTITY } from "./components";
+import { avatars } from "./queries";
+import type { ShowroomWorld } from "./world";
 
 export function openDwellEpisode(world: ShowroomWorld, avatar: number, product: number): void {
   const { DwellFocus } = world.components;
@@ -18,7 +18,7 @@ export function closeDwellEpisode(world: ShowroomWorld, avatar: number): void {
   const atMs = world.time.elapsedMs;
   const durationMs = atMs - startedAtMs;
   if (durationMs >= world.config.dwellMinMs) {
-    world.events.push({ type: 'dwell', avatar, product, startedAtMs, durationMs, atMs });
+    world.events.push({ type: "dwell", avatar, product, startedAtMs, durationMs, atMs });
   }
 }
 

@@ -1,12 +1,12 @@
-import { addComponent, addEntity, removeEntity } from 'bitecs';
-import { NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from './components';
-import { markAvatarDirty, markProductDirty } from './dirty';
-import { closeDwellEpisode } from './dwell-episodes';
-import { isAvatar, isProduct, releaseHand } from './holding';
-import type { WritableNumbers } from './math';
-import { confineToShowroom } from './pose-constraints';
-import { Hand, Role, type PoseArray } from './types';
-import type { ShowroomWorld } from './world';
+import { addComponent, addEntity, removeEntity } from "bitecs";
+import { NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from "./components";
+import { markAvatarDirty, markProductDirty } from "./dirty";
+import { closeDwellEpisode } from "./dwell-episodes";
+import { isAvatar, isProduct, releaseHand } from "./holding";
+import type { WritableNumbers } from "./math";
+import { confineToShowroom } from "./pose-constraints";
+import { Hand, Role, type PoseArray } from "./types";
+import type { ShowroomWorld } from "./world";
 
 export function addAvatar(world: ShowroomWorld, init: { role: Role; pose: PoseArray }): number {
   if (init.role !== Role.Customer && init.role !== Role.Agent && init.role !== Role.Assistant) {
@@ -62,7 +62,8 @@ export function addProduct(
   init: { x: number; y: number; z: number; qx: number; qy: number; qz: number; qw: number; grabbable: boolean },
 ): number {
   const transform = [init.x, init.y, init.z, init.qx, init.qy, init.qz, init.qw];
-  if (!transform.every(Number.isFinite)) throw new RangeError(`product transform must be finite: ${transform.join(',')}`);
+  if (!transform.every(Number.isFinite))
+    throw new RangeError(`product transform must be finite: ${transform.join(",")}`);
   const { Product, Transform, Held } = world.components;
   const eid = addEntityWithinCapacity(world);
   addComponent(world, eid, Product);

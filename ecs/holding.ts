@@ -1,9 +1,9 @@
-import { addComponent, hasComponent, removeComponent } from 'bitecs';
-import { handAt, NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from './components';
-import { markProductDirty } from './dirty';
-import { clamp, copyIfChanged, multiplyQuaternions, rotateVector } from './math';
-import type { Hand } from './types';
-import type { ShowroomWorld } from './world';
+import { addComponent, hasComponent, removeComponent } from "bitecs";
+import { handAt, NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from "./components";
+import { markProductDirty } from "./dirty";
+import { clamp, copyIfChanged, multiplyQuaternions, rotateVector } from "./math";
+import type { Hand } from "./types";
+import type { ShowroomWorld } from "./world";
 
 export function isAvatar(world: ShowroomWorld, eid: number): boolean {
   return hasComponent(world, eid, world.components.Avatar);
@@ -25,7 +25,10 @@ export function attachToHand(world: ShowroomWorld, product: number, avatar: numb
   const t = Transform.values;
   const p = product * TRANSFORM_STRIDE;
   // Offset = inverse(hand) · product; the inverse of a unit quaternion is its conjugate.
-  const cx = -pose[h + 3], cy = -pose[h + 4], cz = -pose[h + 5], cw = pose[h + 6];
+  const cx = -pose[h + 3],
+    cy = -pose[h + 4],
+    cz = -pose[h + 5],
+    cw = pose[h + 6];
   rotateVector(cx, cy, cz, cw, t[p] - pose[h], t[p + 1] - pose[h + 1], t[p + 2] - pose[h + 2], Held.offset, p);
   multiplyQuaternions(cx, cy, cz, cw, t[p + 3], t[p + 4], t[p + 5], t[p + 6], Held.offset, p + 3);
 
@@ -34,7 +37,7 @@ export function attachToHand(world: ShowroomWorld, product: number, avatar: numb
   Held.hand[product] = hand;
   Hands.product[avatar * 2 + hand] = product;
   markProductDirty(world, product);
-  world.events.push({ type: 'grabbed', avatar, product, hand, atMs: world.time.elapsedMs });
+  world.events.push({ type: "grabbed", avatar, product, hand, atMs: world.time.elapsedMs });
 }
 
 /**
@@ -49,7 +52,10 @@ export function followHand(world: ShowroomWorld, product: number): void {
   const off = Held.offset;
   const o = product * TRANSFORM_STRIDE;
   const placed = world.scratch.transform;
-  const qx = pose[h + 3], qy = pose[h + 4], qz = pose[h + 5], qw = pose[h + 6];
+  const qx = pose[h + 3],
+    qy = pose[h + 4],
+    qz = pose[h + 5],
+    qw = pose[h + 6];
   rotateVector(qx, qy, qz, qw, off[o], off[o + 1], off[o + 2], placed, 0);
   const { bounds } = world;
   placed[0] = clamp(placed[0] + pose[h], bounds.minX, bounds.maxX);
@@ -75,7 +81,7 @@ export function releaseHand(world: ShowroomWorld, avatar: number, hand: Hand): v
   markProductDirty(world, product);
   const t = product * TRANSFORM_STRIDE;
   world.events.push({
-    type: 'released',
+    type: "released",
     avatar,
     product,
     hand,

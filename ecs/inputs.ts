@@ -1,8 +1,8 @@
-import { POSE_STRIDE } from './components';
-import { assertPoseLength } from './entities';
-import { isAvatar } from './holding';
-import type { Hand, PoseArray } from './types';
-import type { ShowroomWorld } from './world';
+import { POSE_STRIDE } from "./components";
+import { assertPoseLength } from "./entities";
+import { isAvatar } from "./holding";
+import type { Hand, PoseArray } from "./types";
+import type { ShowroomWorld } from "./world";
 
 // Inputs for an id that is not an avatar (it left between the message and this call) are dropped:
 // there is no one left to apply them to.
@@ -25,13 +25,13 @@ export function queueTeleport(world: ShowroomWorld, avatar: number, x: number, z
 export function queueGrab(world: ShowroomWorld, avatar: number, product: number, hand: Hand): void {
   assertHand(hand);
   if (!isAvatar(world, avatar)) return;
-  world.inputs.hands.push({ kind: 'grab', avatar, product, hand });
+  world.inputs.hands.push({ kind: "grab", avatar, product, hand });
 }
 
 export function queueRelease(world: ShowroomWorld, avatar: number, hand: Hand): void {
   assertHand(hand);
   if (!isAvatar(world, avatar)) return;
-  world.inputs.hands.push({ kind: 'release', avatar, hand });
+  world.inputs.hands.push({ kind: "release", avatar, hand });
 }
 
 /** A hand indexes per-avatar slots, so a bad value would write into a neighbour's data. */

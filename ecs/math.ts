@@ -2,14 +2,20 @@
 export type WritableNumbers = { [index: number]: number };
 
 export function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
+  return value < min ? min : Math.min(value, max);
 }
 
 /** Rotates (vx,vy,vz) by the unit quaternion (qx,qy,qz,qw), writing out[at..at+2]. */
 export function rotateVector(
-  qx: number, qy: number, qz: number, qw: number,
-  vx: number, vy: number, vz: number,
-  out: WritableNumbers, at: number,
+  qx: number,
+  qy: number,
+  qz: number,
+  qw: number,
+  vx: number,
+  vy: number,
+  vz: number,
+  out: WritableNumbers,
+  at: number,
 ): void {
   // v + qw*t + q.xyz × t with t = 2 q.xyz × v: fewer multiplications than q v q*.
   const tx = 2 * (qy * vz - qz * vy);
@@ -22,9 +28,16 @@ export function rotateVector(
 
 /** Hamilton product a·b, writing out[at..at+3] as x,y,z,w. */
 export function multiplyQuaternions(
-  ax: number, ay: number, az: number, aw: number,
-  bx: number, by: number, bz: number, bw: number,
-  out: WritableNumbers, at: number,
+  ax: number,
+  ay: number,
+  az: number,
+  aw: number,
+  bx: number,
+  by: number,
+  bz: number,
+  bw: number,
+  out: WritableNumbers,
+  at: number,
 ): void {
   out[at] = aw * bx + ax * bw + ay * bz - az * by;
   out[at + 1] = aw * by - ax * bz + ay * bw + az * bx;
@@ -34,8 +47,10 @@ export function multiplyQuaternions(
 
 /** Copies n numbers and reports whether any differed, so callers mark dirty only on real change. */
 export function copyIfChanged(
-  from: ArrayLike<number>, fromAt: number,
-  to: WritableNumbers & ArrayLike<number>, toAt: number,
+  from: ArrayLike<number>,
+  fromAt: number,
+  to: WritableNumbers & ArrayLike<number>,
+  toAt: number,
   n: number,
 ): boolean {
   let changed = false;

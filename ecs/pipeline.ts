@@ -1,9 +1,9 @@
-import { dwell } from './systems/dwell';
-import { grabRelease } from './systems/grab-release';
-import { heldFollow } from './systems/held-follow';
-import { poseInput } from './systems/pose-input';
-import { teleportInput } from './systems/teleport-input';
-import type { ShowroomWorld } from './world';
+import { dwell } from "./systems/dwell";
+import { grabRelease } from "./systems/grab-release";
+import { heldFollow } from "./systems/held-follow";
+import { poseInput } from "./systems/pose-input";
+import { teleportInput } from "./systems/teleport-input";
+import type { ShowroomWorld } from "./world";
 
 /**
  * One simulation step, in order. Teleports come before poses so the speed limit measures from

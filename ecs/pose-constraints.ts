@@ -1,6 +1,6 @@
-import { HEAD_AT, handAt } from './components';
-import { clamp, type WritableNumbers } from './math';
-import type { ShowroomBounds } from './types';
+import { HEAD_AT, handAt } from "./components";
+import { clamp, type WritableNumbers } from "./math";
+import type { ShowroomBounds } from "./types";
 
 /** Below this a head is crouching through the floor; a seated visitor is still well above it. */
 export const HEAD_MIN_Y = 0.3;

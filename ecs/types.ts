@@ -57,12 +57,12 @@ export function defaultSimConfig(): SimConfig {
  */
 export type PoseArray = ArrayLike<number>;
 
-export type GrabRefusedReason = 'held_by_other' | 'out_of_reach' | 'not_grabbable' | 'hand_busy' | 'unknown_product';
-export type TeleportRefusedReason = 'out_of_bounds' | 'too_far' | 'cooldown';
+export type GrabRefusedReason = "held_by_other" | "out_of_reach" | "not_grabbable" | "hand_busy" | "unknown_product";
+export type TeleportRefusedReason = "out_of_bounds" | "too_far" | "cooldown";
 
 export type SimEvent =
-  | { type: 'grabbed'; avatar: number; product: number; hand: Hand; atMs: number }
-  | { type: 'released'; avatar: number; product: number; hand: Hand; atMs: number; position: Vec3 }
-  | { type: 'grab_refused'; avatar: number; product: number; hand: Hand; reason: GrabRefusedReason; atMs: number }
-  | { type: 'dwell'; avatar: number; product: number; startedAtMs: number; durationMs: number; atMs: number }
-  | { type: 'teleport_refused'; avatar: number; reason: TeleportRefusedReason; atMs: number };
+  | { type: "grabbed"; avatar: number; product: number; hand: Hand; atMs: number }
+  | { type: "released"; avatar: number; product: number; hand: Hand; atMs: number; position: Vec3 }
+  | { type: "grab_refused"; avatar: number; product: number; hand: Hand; reason: GrabRefusedReason; atMs: number }
+  | { type: "dwell"; avatar: number; product: number; startedAtMs: number; durationMs: number; atMs: number }
+  | { type: "teleport_refused"; avatar: number; reason: TeleportRefusedReason; atMs: number };

@@ -1,11 +1,11 @@
-import { createWorld, type World } from 'bitecs';
-import { createComponents, POSE_STRIDE, TRANSFORM_STRIDE, type Components } from './components';
-import { defaultSimConfig, type Hand, type ShowroomBounds, type SimConfig, type SimEvent } from './types';
+import { createWorld, type World } from "bitecs";
+import { createComponents, POSE_STRIDE, TRANSFORM_STRIDE, type Components } from "./components";
+import { defaultSimConfig, type Hand, type ShowroomBounds, type SimConfig, type SimEvent } from "./types";
 
 export type TeleportCommand = { avatar: number; x: number; z: number };
 export type HandCommand =
-  | { kind: 'grab'; avatar: number; product: number; hand: Hand }
-  | { kind: 'release'; avatar: number; hand: Hand };
+  | { kind: "grab"; avatar: number; product: number; hand: Hand }
+  | { kind: "release"; avatar: number; hand: Hand };
 
 export interface ShowroomState {
   readonly capacity: number;

@@ -5,7 +5,12 @@ export type LocalizedText = { en: string; zh: string };
 export type LocalizedList = { en: string[]; zh: string[] };
 export type Bounds = { minX: number; maxX: number; minZ: number; maxZ: number; height: number };
 /** One primitive of a product's model; sizes follow three.js geometry parameters. */
-export type ModelPart = { shape: "box" | "cylinder" | "sphere" | "torus" | "cone"; size: number[]; at: [number, number, number]; color: string };
+export type ModelPart = {
+  shape: "box" | "cylinder" | "sphere" | "torus" | "cone";
+  size: number[];
+  at: [number, number, number];
+  color: string;
+};
 
 export type TrainingStep = {
   id: string;

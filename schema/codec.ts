@@ -12,7 +12,7 @@ const POSITION_MAX_CODE = 65534;
 
 export function quantizePosition(metres: number): number {
   const code = Math.round((metres + POSITION_RANGE) / POSITION_STEP);
-  return code < 0 ? 0 : code > POSITION_MAX_CODE ? POSITION_MAX_CODE : code;
+  return code < 0 ? 0 : Math.min(code, POSITION_MAX_CODE);
 }
 
 export function dequantizePosition(code: number): number {
@@ -50,7 +50,7 @@ export function packQuaternion(x: number, y: number, z: number, w: number): numb
     if (i === largest) continue;
     const normalized = (q[i] * sign) / COMPONENT_RANGE;
     const code = Math.round(((normalized + 1) / 2) * COMPONENT_MAX);
-    packed = (packed << COMPONENT_BITS) | (code < 0 ? 0 : code > COMPONENT_MAX ? COMPONENT_MAX : code);
+    packed = (packed << COMPONENT_BITS) | (code < 0 ? 0 : Math.min(code, COMPONENT_MAX));
   }
   return packed >>> 0;
 }
@@ -86,7 +86,16 @@ export interface PackedPose {
   q: number;
 }
 
-export function packPose(x: number, y: number, z: number, qx: number, qy: number, qz: number, qw: number, out: PackedPose): PackedPose {
+export function packPose(
+  x: number,
+  y: number,
+  z: number,
+  qx: number,
+  qy: number,
+  qz: number,
+  qw: number,
+  out: PackedPose,
+): PackedPose {
   out.xz = packXZ(x, z);
   out.y = quantizePosition(y);
   out.q = packQuaternion(qx, qy, qz, qw);
@@ -111,12 +120,16 @@ const POSE_PART_BYTES = 10;
 const POSE_VALUES = 21;
 
 /** Encodes [x, y, z, qx, qy, qz, qw] × 3 (metres, any-length rotations) into out. */
-export function encodePoseMessage(pose: ArrayLike<number>, out: Uint8Array = new Uint8Array(POSE_MESSAGE_BYTES)): Uint8Array {
+export function encodePoseMessage(
+  pose: ArrayLike<number>,
+  out: Uint8Array = new Uint8Array(POSE_MESSAGE_BYTES),
+): Uint8Array {
   if (pose.length !== POSE_VALUES) throw new RangeError(`a pose has ${POSE_VALUES} values, got ${pose.length}`);
   if (out.byteLength < POSE_MESSAGE_BYTES) throw new RangeError(`a pose message needs ${POSE_MESSAGE_BYTES} bytes`);
   for (let part = 0; part < 3; part++) {
     const at = part * 7;
-    for (let i = at; i < at + 7; i++) if (!Number.isFinite(pose[i])) throw new RangeError(`pose[${i}] is not a finite number`);
+    for (let i = at; i < at + 7; i++)
+      if (!Number.isFinite(pose[i])) throw new RangeError(`pose[${i}] is not a finite number`);
     const o = part * POSE_PART_BYTES;
     writeUint16(out, o, quantizePosition(pose[at]));
     writeUint16(out, o + 2, quantizePosition(pose[at + 1]));
@@ -133,7 +146,8 @@ export function encodePoseMessage(pose: ArrayLike<number>, out: Uint8Array = new
  * give finite positions within ±32.767 m; only a rotation code can be invalid.
  */
 export function decodePoseMessage(bytes: Uint8Array, out: { [i: number]: number }): string | null {
-  if (bytes.byteLength !== POSE_MESSAGE_BYTES) return `pose must be ${POSE_MESSAGE_BYTES} bytes, got ${bytes.byteLength}`;
+  if (bytes.byteLength !== POSE_MESSAGE_BYTES)
+    return `pose must be ${POSE_MESSAGE_BYTES} bytes, got ${bytes.byteLength}`;
   for (let part = 0; part < 3; part++) {
     const o = part * POSE_PART_BYTES;
     const at = part * 7;

@@ -33,7 +33,17 @@ export interface ClientMessages {
   "support:csat": SupportCsatMessage;
 }
 export type ClientMessageType = keyof ClientMessages;
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ["pose", "teleport", "grab", "release", "chat", "ask", "support:request", "support:say", "support:csat"];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
+  "pose",
+  "teleport",
+  "grab",
+  "release",
+  "chat",
+  "ask",
+  "support:request",
+  "support:say",
+  "support:csat",
+];
 
 export interface ChatLine {
   id: string;
@@ -105,7 +115,8 @@ function isHand(value: unknown): value is HandIndex {
 
 /** The bytes of a pose message, decoded; 30 bytes cannot hold a NaN, so only length and rotations can be wrong. */
 export function validatePose(message: unknown): Validation<number[]> {
-  if (!(message instanceof Uint8Array)) return fail(`pose must be sent as ${POSE_MESSAGE_BYTES} bytes (encodePoseMessage with sendBytes)`);
+  if (!(message instanceof Uint8Array))
+    return fail(`pose must be sent as ${POSE_MESSAGE_BYTES} bytes (encodePoseMessage with sendBytes)`);
   const pose = new Array<number>(POSE_LENGTH);
   const problem = decodePoseMessage(message, pose);
   return problem === null ? ok(pose) : fail(problem);
@@ -116,7 +127,8 @@ export function validateTeleport(message: unknown): Validation<ClientMessages["t
   const extra = onlyKeys(message, ["x", "z"]);
   if (extra) return fail(extra);
   const { x, z } = message;
-  if (typeof x !== "number" || !Number.isFinite(x) || typeof z !== "number" || !Number.isFinite(z)) return fail("teleport needs finite x and z");
+  if (typeof x !== "number" || !Number.isFinite(x) || typeof z !== "number" || !Number.isFinite(z))
+    return fail("teleport needs finite x and z");
   return ok({ x, z });
 }
 
@@ -151,7 +163,8 @@ export function validateChat(message: unknown): Validation<ClientMessages["chat"
   const extra = onlyKeys(message, ["text", "clientMessageId"]);
   if (extra) return fail(extra);
   const { text, clientMessageId } = message;
-  if (typeof clientMessageId !== "string" || !CLIENT_MESSAGE_ID.test(clientMessageId)) return fail("chat needs a clientMessageId (1-64 letters, digits, _ or -)");
+  if (typeof clientMessageId !== "string" || !CLIENT_MESSAGE_ID.test(clientMessageId))
+    return fail("chat needs a clientMessageId (1-64 letters, digits, _ or -)");
   if (typeof text !== "string") return fail("chat text must be a string");
   const trimmed = text.trim();
   if (trimmed.length === 0) return fail("chat text is empty");
@@ -166,7 +179,8 @@ export function validateAsk(message: unknown): Validation<ClientMessages["ask"]>
   const extra = onlyKeys(message, ["text", "clientMessageId", "locale"]);
   if (extra) return fail(extra);
   const { locale } = message;
-  if (locale !== undefined && locale !== null && locale !== "en" && locale !== "zh") return fail('locale must be "en", "zh" or null');
+  if (locale !== undefined && locale !== null && locale !== "en" && locale !== "zh")
+    return fail('locale must be "en", "zh" or null');
   const chat = validateChat({ text: message.text, clientMessageId: message.clientMessageId });
   if (!chat.ok) return fail(chat.reason.replace(/^chat/, "ask"));
   return ok({ ...chat.value, locale: locale ?? null });
@@ -276,7 +290,8 @@ export function validateSupportRequest(message: unknown): Validation<SupportRequ
   const text = optionalText(message.message, "message", MAX_SUPPORT_MESSAGE_LENGTH);
   if (!text.ok) return fail(text.reason);
   const { productSku } = message;
-  if (productSku !== undefined && (typeof productSku !== "string" || !SKU_PATTERN.test(productSku))) return fail("productSku must be a product sku");
+  if (productSku !== undefined && (typeof productSku !== "string" || !SKU_PATTERN.test(productSku)))
+    return fail("productSku must be a product sku");
   return ok({ ...(text.value ? { message: text.value } : {}), ...(productSku ? { productSku } : {}) });
 }
 
@@ -285,7 +300,8 @@ export function validateSupportSay(message: unknown): Validation<SupportSayMessa
   const extra = onlyKeys(message, ["text", "clientMessageId", "ticketId"]);
   if (extra) return fail(extra);
   const { ticketId } = message;
-  if (ticketId !== undefined && (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))) return fail("ticketId must be a ticket id");
+  if (ticketId !== undefined && (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)))
+    return fail("ticketId must be a ticket id");
   const line = validateChat({ text: message.text, clientMessageId: message.clientMessageId });
   if (!line.ok) return fail(line.reason.replace(/^chat/, "support:say"));
   return ok({ ...line.value, ...(ticketId ? { ticketId } : {}) });
@@ -297,7 +313,8 @@ export function validateSupportCsat(message: unknown): Validation<SupportCsatMes
   if (extra) return fail(extra);
   const { ticketId, score } = message;
   if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) return fail("ticketId must be a ticket id");
-  if (typeof score !== "number" || !Number.isInteger(score) || score < 1 || score > 5) return fail("score must be a whole number from 1 to 5");
+  if (typeof score !== "number" || !Number.isInteger(score) || score < 1 || score > 5)
+    return fail("score must be a whole number from 1 to 5");
   const comment = optionalText(message.comment, "comment", MAX_CSAT_COMMENT_LENGTH);
   if (!comment.ok) return fail(comment.reason);
   return ok({ ticketId, score, ...(comment.value ? { comment: comment.value } : {}) });

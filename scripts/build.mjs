@@ -1,5 +1,5 @@
 // Builds Atrium: the server, CLI and bench bundles for Node, and the browser client.
-// Usage: node scripts/build.mjs [--bench]   (npm start and npm test run it for you)
+// Usage: node scripts/build.mjs   (npm start, npm test and npm run bench run it for you)
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -53,10 +53,21 @@ if (existsSync(join(root, "client/static"))) cpSync(join(root, "client/static"),
 
 // Controller models for WebXR, served locally: the default CDN is unreachable offline.
 const profiles = join(root, "node_modules/@webxr-input-profiles/assets/dist/profiles");
-const neededProfiles = ["generic-trigger", "generic-trigger-squeeze", "generic-trigger-squeeze-thumbstick", "meta-quest-touch-plus", "oculus-touch-v3", "oculus-touch-v2"];
+const neededProfiles = [
+  "generic-trigger",
+  "generic-trigger-squeeze",
+  "generic-trigger-squeeze-thumbstick",
+  "meta-quest-touch-plus",
+  "oculus-touch-v3",
+  "oculus-touch-v2",
+];
 for (const name of neededProfiles) {
-  if (existsSync(join(profiles, name))) cpSync(join(profiles, name), join(clientOut, "xr-profiles", name), { recursive: true });
+  if (existsSync(join(profiles, name)))
+    cpSync(join(profiles, name), join(clientOut, "xr-profiles", name), { recursive: true });
 }
-if (existsSync(join(profiles, "profilesList.json"))) cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
+if (existsSync(join(profiles, "profilesList.json")))
+  cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
 
-console.error(`[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`);
+console.error(
+  `[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`,
+);

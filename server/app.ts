@@ -34,7 +34,10 @@ export interface RunningAtrium {
 // Patches of a full 250-visitor showroom exceed the 16 KB default and would be re-encoded.
 Encoder.BUFFER_SIZE = 256 * 1024;
 
-export async function startAtrium(config: AtriumConfig, log: (line: string) => void = console.log): Promise<RunningAtrium> {
+export async function startAtrium(
+  config: AtriumConfig,
+  log: (line: string) => void = console.log,
+): Promise<RunningAtrium> {
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -66,7 +69,9 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
     gracefullyShutdown: false,
     greet: false,
     publicAddress: config.publicAddress,
-    ...(config.redisUrl ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl) } : {}),
+    ...(config.redisUrl
+      ? { presence: new RedisPresence(config.redisUrl), driver: new RedisDriver(config.redisUrl) }
+      : {}),
     express: (app) => {
       app.disable("x-powered-by");
       app.use("/api/support", support.router);
@@ -80,7 +85,20 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
       app.use(clientApp());
     },
   });
-  server.define(SHOWROOM_ROOM, createShowroomRoom({ db: db.db, writer, secret, reconnectSeconds: config.reconnectSeconds, metrics, assistants, log })).filterBy(["slug"]);
+  server
+    .define(
+      SHOWROOM_ROOM,
+      createShowroomRoom({
+        db: db.db,
+        writer,
+        secret,
+        reconnectSeconds: config.reconnectSeconds,
+        metrics,
+        assistants,
+        log,
+      }),
+    )
+    .filterBy(["slug"]);
   await server.listen(config.port, config.host);
   const address = server.transport.server?.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
@@ -106,7 +124,11 @@ export async function startAtrium(config: AtriumConfig, log: (line: string) => v
   };
 }
 
-async function warmAssistants(db: Database, assistants: AssistantDirectory, log: (line: string) => void): Promise<void> {
+async function warmAssistants(
+  db: Database,
+  assistants: AssistantDirectory,
+  log: (line: string) => void,
+): Promise<void> {
   try {
     for (const showroom of await listShowrooms(db)) {
       const catalog = await loadCatalog(db, showroom.slug);

@@ -25,16 +25,21 @@ export function integer(name: string, fallback: number, min: number, max: number
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
 export function configFromEnv(): AtriumConfig {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://`);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://`);
   const redisUrl = process.env.REDIS_URL || undefined;
   const publicAddress = process.env.PUBLIC_ADDRESS || undefined;
-  if (redisUrl && !publicAddress) throw new ConfigError("With REDIS_URL set (several processes), PUBLIC_ADDRESS must say where clients reach this process, e.g. host:2567");
+  if (redisUrl && !publicAddress)
+    throw new ConfigError(
+      "With REDIS_URL set (several processes), PUBLIC_ADDRESS must say where clients reach this process, e.g. host:2567",
+    );
   return {
     port: integer("PORT", 2567, 0, 65535),
     host: process.env.HOST || "0.0.0.0",

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const atrium = await startAtrium(config);
   console.log(`[atrium] ready. The demo showroom: ${atrium.url}/showroom/home-living`);
-  console.log(`[atrium] database: ${atrium.database.embedded ? `embedded Postgres in ${config.dataDir}` : "DATABASE_URL"}`);
+  console.log(
+    `[atrium] database: ${atrium.database.embedded ? `embedded Postgres in ${config.dataDir}` : "DATABASE_URL"}`,
+  );
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) {

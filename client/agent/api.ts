@@ -71,7 +71,11 @@ export class ConsoleApi {
   }
 
   /** The live queue: the server pushes a snapshot whenever it changes (it polls the database). */
-  streamQueue(onSnapshot: (snapshot: QueueSnapshot) => void, onSignedOut: () => void, onTrouble: (message: string | null) => void): () => void {
+  streamQueue(
+    onSnapshot: (snapshot: QueueSnapshot) => void,
+    onSignedOut: () => void,
+    onTrouble: (message: string | null) => void,
+  ): () => void {
     const source = new EventSource(`${this.base}/queue/stream`, { withCredentials: true });
     source.addEventListener("queue", (event) => {
       onTrouble(null);
@@ -81,7 +85,9 @@ export class ConsoleApi {
       source.close();
       onSignedOut();
     });
-    source.addEventListener("trouble", (event) => onTrouble((JSON.parse((event as MessageEvent<string>).data) as { message: string }).message));
+    source.addEventListener("trouble", (event) =>
+      onTrouble((JSON.parse((event as MessageEvent<string>).data) as { message: string }).message),
+    );
     // EventSource reconnects by itself; a 401 on reconnect ends it for good.
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) onSignedOut();

@@ -1,7 +1,14 @@
 import type { ShowroomView } from "../../schema/api";
 import type { SupportLine } from "../../schema/messages";
 import type { ShowroomState } from "../../schema/state";
-import type { AgentStatus, QueueItem, QueueSnapshot, StaffView, TicketDetail, TimelineLine } from "../../schema/support";
+import type {
+  AgentStatus,
+  QueueItem,
+  QueueSnapshot,
+  StaffView,
+  TicketDetail,
+  TimelineLine,
+} from "../../schema/support";
 import { ConsoleApi, SignedOutError } from "./api";
 import { renderQueue, tickWaits } from "./queue-view";
 import { RoomLink } from "./room-link";
@@ -72,7 +79,8 @@ const showrooms = new Map<string, Promise<ShowroomView>>();
 
 const link = new RoomLink({
   line: (line) => {
-    if (active && line.ticketId === active.detail.item.ticketId) appendMessage(line.from, line.name, line.text, line.sentAt);
+    if (active && line.ticketId === active.detail.item.ticketId)
+      appendMessage(line.from, line.name, line.text, line.sentAt);
   },
   customer: (customer) => {
     if (!active || customer.ticketId !== active.detail.item.ticketId) return;
@@ -80,7 +88,9 @@ const link = new RoomLink({
     ui.roomStatus.textContent = `You are beside ${customer.name} in the showroom`;
     redrawMap();
     // The arrival is now in the ticket's history.
-    api.ticket(customer.ticketId).then((detail) => ui.history.replaceChildren(...detail.history.map((h) => listItem(h.text, h.at))), handle);
+    api
+      .ticket(customer.ticketId)
+      .then((detail) => ui.history.replaceChildren(...detail.history.map((h) => listItem(h.text, h.at))), handle);
   },
   refused: (reason) => showError(reason),
   state: (state) => {
@@ -152,12 +162,21 @@ function renderTicket(detail: TicketDetail): void {
   ui.ticketTitle.textContent = `${c.name || `Guest ${c.reference}`} · ${item.showroom.name}`;
   ui.facts.replaceChildren(
     listItem(`Guest ${c.reference}, ${c.visits} visit${c.visits === 1 ? "" : "s"}`),
-    listItem(`Asked: ${item.message ? `“${item.message}”` : item.reason.replaceAll("_", " ")}${item.productName ? `, at ${item.productName}` : ""}`),
+    listItem(
+      `Asked: ${item.message ? `“${item.message}”` : item.reason.replaceAll("_", " ")}${item.productName ? `, at ${item.productName}` : ""}`,
+    ),
     ...c.lingered.map((p) => listItem(`Lingered at ${p.name} for ${p.amount} s`)),
     ...c.held.map((p) => listItem(`Picked up ${p.name}${p.amount > 1 ? ` ${p.amount} times` : ""}`)),
-    ...c.recentLines.map((line: TimelineLine) => listItem(line.type === "chat" ? `Said: ${line.text}` : line.text, line.at)),
+    ...c.recentLines.map((line: TimelineLine) =>
+      listItem(line.type === "chat" ? `Said: ${line.text}` : line.text, line.at),
+    ),
     ...detail.visits.map((v) => listItem(`Visit to ${v.showroom}${v.endedAt ? "" : " (now)"}`, v.startedAt)),
-    ...detail.pastTickets.map((t) => listItem(`Earlier request: ${t.reason.replaceAll("_", " ")}, ${t.status}${t.csatScore ? `, rated ${t.csatScore}/5` : ""}`, t.createdAt)),
+    ...detail.pastTickets.map((t) =>
+      listItem(
+        `Earlier request: ${t.reason.replaceAll("_", " ")}, ${t.status}${t.csatScore ? `, rated ${t.csatScore}/5` : ""}`,
+        t.createdAt,
+      ),
+    ),
   );
   ui.notes.replaceChildren(...detail.notes.map((n) => listItem(`${n.author}: ${n.text}`, n.createdAt)));
   ui.history.replaceChildren(...detail.history.map((h) => listItem(h.text, h.at)));
@@ -294,10 +313,15 @@ ui.signOut.addEventListener("click", () => {
 
 const savePresence = () => {
   const capacity = Number(ui.capacity.value);
-  api.setPresence({ status: ui.presence.value as AgentStatus, ...(Number.isInteger(capacity) && capacity >= 1 ? { capacity } : {}) }).then((presence) => {
-    ui.presenceDot.dataset.status = presence.status;
-    showError(null);
-  }, handle);
+  api
+    .setPresence({
+      status: ui.presence.value as AgentStatus,
+      ...(Number.isInteger(capacity) && capacity >= 1 ? { capacity } : {}),
+    })
+    .then((presence) => {
+      ui.presenceDot.dataset.status = presence.status;
+      showError(null);
+    }, handle);
 };
 ui.presence.addEventListener("change", savePresence);
 ui.capacity.addEventListener("change", savePresence);
@@ -334,13 +358,19 @@ setInterval(() => tickWaits(ui.queue), 1000);
 
 api.me().then(
   ({ staff: me, presence }) => showConsole(me, presence),
-  (error: unknown) => (error instanceof SignedOutError ? showSignIn() : showSignIn(error instanceof Error ? error.message : String(error))),
+  (error: unknown) =>
+    error instanceof SignedOutError ? showSignIn() : showSignIn(error instanceof Error ? error.message : String(error)),
 );
 
 declare global {
   interface Window {
     /** Read by the browser tests: what the console shows, as plain data. */
-    __agentConsole?: () => { signedIn: boolean; activeTicketId: string | null; customerSessionId: string | null; mySessionId: string | null };
+    __agentConsole?: () => {
+      signedIn: boolean;
+      activeTicketId: string | null;
+      customerSessionId: string | null;
+      mySessionId: string | null;
+    };
   }
 }
 window.__agentConsole = () => ({

@@ -7,16 +7,26 @@ export interface QueueActions {
   open(item: QueueItem): void;
 }
 
-const REASONS: Record<string, string> = { help_button: "Help button", assistant_escalation: "Asked the assistant for a person", complaint: "Complaint" };
+const REASONS: Record<string, string> = {
+  help_button: "Help button",
+  assistant_escalation: "Asked the assistant for a person",
+  complaint: "Complaint",
+};
 
 /** "3:07" since the request; the list ticks every second without asking the server. */
 export function waited(createdAt: string, now: number): string {
   const seconds = Math.max(0, Math.floor((now - Date.parse(createdAt)) / 1000));
   const minutes = Math.floor(seconds / 60);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)}h ${minutes % 60}m` : `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+  return minutes >= 60
+    ? `${Math.floor(minutes / 60)}h ${minutes % 60}m`
+    : `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -28,11 +38,18 @@ function customerLabel(item: QueueItem): string {
 }
 
 /** Renders the queue: who waits, how long, where, about what, and what we know of them. */
-export function renderQueue(list: HTMLElement, summary: HTMLElement, snapshot: QueueSnapshot, activeTicketId: string | null, actions: QueueActions): void {
+export function renderQueue(
+  list: HTMLElement,
+  summary: HTMLElement,
+  snapshot: QueueSnapshot,
+  activeTicketId: string | null,
+  actions: QueueActions,
+): void {
   const now = Date.now();
   summary.textContent = `${snapshot.queued} waiting${snapshot.presence ? ` · you hold ${snapshot.presence.held} of ${snapshot.presence.capacity}` : ""}`;
   list.replaceChildren();
-  if (snapshot.items.length === 0) list.append(element("li", "empty", "Nobody is waiting. New requests appear here at once."));
+  if (snapshot.items.length === 0)
+    list.append(element("li", "empty", "Nobody is waiting. New requests appear here at once."));
   for (const item of snapshot.items) {
     const li = element("li", `ticket${item.mine ? " mine" : ""}${item.ticketId === activeTicketId ? " active" : ""}`);
     li.dataset.ticketId = item.ticketId;
@@ -41,7 +58,9 @@ export function renderQueue(list: HTMLElement, summary: HTMLElement, snapshot: Q
     top.append(element("span", "name", customerLabel(item)));
     if (item.position !== null) top.append(element("span", "badge", `#${item.position}`));
     if (item.requestCount > 1) top.append(element("span", "badge", `asked ${item.requestCount}×`));
-    top.append(element("span", `badge${item.reason === "complaint" ? " complaint" : ""}`, REASONS[item.reason] ?? item.reason));
+    top.append(
+      element("span", `badge${item.reason === "complaint" ? " complaint" : ""}`, REASONS[item.reason] ?? item.reason),
+    );
     const wait = element("span", "wait", waited(item.createdAt, now));
     wait.dataset.since = item.createdAt;
     top.append(wait);
@@ -51,10 +70,27 @@ export function renderQueue(list: HTMLElement, summary: HTMLElement, snapshot: Q
     if (item.message) li.append(element("div", "says", `“${item.message}”`));
     const context = element("div", "context");
     const c = item.customer;
-    context.append(element("span", "", `${c.visits} visit${c.visits === 1 ? "" : "s"} · ${c.pastTickets} past ticket${c.pastTickets === 1 ? "" : "s"} · ${c.notes} note${c.notes === 1 ? "" : "s"}`));
-    if (c.lingered.length > 0) context.append(element("span", "lingered", `Lingered at: ${c.lingered.map((p) => `${p.name} (${p.amount}s)`).join(", ")}`));
-    if (c.held.length > 0) context.append(element("span", "held", `Picked up: ${c.held.map((p) => `${p.name}${p.amount > 1 ? ` ×${p.amount}` : ""}`).join(", ")}`));
-    for (const line of c.recentLines.slice(0, 3)) context.append(element("span", "line", line.type === "chat" ? `Said: ${line.text}` : line.text));
+    context.append(
+      element(
+        "span",
+        "",
+        `${c.visits} visit${c.visits === 1 ? "" : "s"} · ${c.pastTickets} past ticket${c.pastTickets === 1 ? "" : "s"} · ${c.notes} note${c.notes === 1 ? "" : "s"}`,
+      ),
+    );
+    if (c.lingered.length > 0)
+      context.append(
+        element("span", "lingered", `Lingered at: ${c.lingered.map((p) => `${p.name} (${p.amount}s)`).join(", ")}`),
+      );
+    if (c.held.length > 0)
+      context.append(
+        element(
+          "span",
+          "held",
+          `Picked up: ${c.held.map((p) => `${p.name}${p.amount > 1 ? ` ×${p.amount}` : ""}`).join(", ")}`,
+        ),
+      );
+    for (const line of c.recentLines.slice(0, 3))
+      context.append(element("span", "line", line.type === "chat" ? `Said: ${line.text}` : line.text));
     li.append(context);
     const buttons = element("div", "actions");
     if (!actions.canAccept) {
@@ -80,5 +116,6 @@ export function renderQueue(list: HTMLElement, summary: HTMLElement, snapshot: Q
 /** Advances every waiting time shown; run once a second. */
 export function tickWaits(list: HTMLElement): void {
   const now = Date.now();
-  for (const wait of list.querySelectorAll<HTMLElement>(".wait")) if (wait.dataset.since) wait.textContent = waited(wait.dataset.since, now);
+  for (const wait of list.querySelectorAll<HTMLElement>(".wait"))
+    if (wait.dataset.since) wait.textContent = waited(wait.dataset.since, now);
 }

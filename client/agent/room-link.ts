@@ -28,12 +28,20 @@ export class RoomLink {
   async join(grant: RoomTokenResponse): Promise<void> {
     await this.leave();
     const client = new Client(location.origin);
-    const room = await client.joinOrCreate<ShowroomState>("showroom", { slug: grant.slug, token: grant.token, name: grant.name, role: "agent", ticketId: grant.ticketId }, ShowroomState);
+    const room = await client.joinOrCreate<ShowroomState>(
+      "showroom",
+      { slug: grant.slug, token: grant.token, name: grant.name, role: "agent", ticketId: grant.ticketId },
+      ShowroomState,
+    );
     this.room = room;
     room.onStateChange((state) => this.events.state(state));
     room.onMessage("support:say", (line: SupportLine) => this.events.line(line));
-    room.onMessage("support:customer", (customer: ServerMessages["support:customer"]) => this.events.customer(customer));
-    room.onMessage("support:refused", (refusal: ServerMessages["support:refused"]) => this.events.refused(refusal.reason));
+    room.onMessage("support:customer", (customer: ServerMessages["support:customer"]) =>
+      this.events.customer(customer),
+    );
+    room.onMessage("support:refused", (refusal: ServerMessages["support:refused"]) =>
+      this.events.refused(refusal.reason),
+    );
     room.onMessage("refused", (refusal: ServerMessages["refused"]) => this.events.refused(refusal.reason));
     room.onMessage("*", () => undefined);
     room.onLeave(() => {
@@ -46,7 +54,11 @@ export class RoomLink {
 
   say(ticketId: string, text: string): boolean {
     if (!this.room) return false;
-    this.room.send("support:say", { ticketId, text, clientMessageId: `agent${Date.now().toString(36)}${(this.nextMessageId++).toString(36)}` });
+    this.room.send("support:say", {
+      ticketId,
+      text,
+      clientMessageId: `agent${Date.now().toString(36)}${(this.nextMessageId++).toString(36)}`,
+    });
     return true;
   }
 

@@ -10,7 +10,13 @@ const OTHER = "#6b7689";
  * A top view of the showroom for the console: products as squares, people as dots with a nose
  * for where they face; the agent (you) in staff orange, the customer ringed and named.
  */
-export function drawRoomMap(canvas: HTMLCanvasElement, view: ShowroomView, state: ShowroomState | null, me: string | null, customer: { sessionId: string; name: string } | null): void {
+export function drawRoomMap(
+  canvas: HTMLCanvasElement,
+  view: ShowroomView,
+  state: ShowroomState | null,
+  me: string | null,
+  customer: { sessionId: string; name: string } | null,
+): void {
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
   const { minX, maxX, minZ, maxZ } = view.bounds;

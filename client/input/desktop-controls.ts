@@ -41,7 +41,10 @@ const MOVE_KEYS: Record<string, [number, number]> = {
 };
 
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
+  return (
+    target instanceof HTMLElement &&
+    (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)
+  );
 }
 
 export class DesktopControls {
@@ -60,7 +63,11 @@ export class DesktopControls {
     private readonly surface: HTMLElement,
     private readonly actions: DesktopActions,
   ) {
-    const on = <K extends keyof DocumentEventMap>(target: Document | HTMLElement, type: K, listener: (event: DocumentEventMap[K]) => void): void => {
+    const on = <K extends keyof DocumentEventMap>(
+      target: Document | HTMLElement,
+      type: K,
+      listener: (event: DocumentEventMap[K]) => void,
+    ): void => {
       target.addEventListener(type, listener as EventListener);
       this.detach.push(() => target.removeEventListener(type, listener as EventListener));
     };
@@ -89,7 +96,9 @@ export class DesktopControls {
     on(surface, "contextmenu", (event) => event.preventDefault());
     on(document, "mousemove", (event) => {
       // Without the lock (refused by the browser), looking works by dragging with a button held.
-      const looking = document.pointerLockElement === surface || (this.lockRefused && event.buttons !== 0 && event.target === surface);
+      const looking =
+        document.pointerLockElement === surface ||
+        (this.lockRefused && event.buttons !== 0 && event.target === surface);
       if (!this.enabled || !looking) return;
       if (this.spinning) {
         this.spinX += event.movementX;
@@ -162,6 +171,6 @@ export class DesktopControls {
 
 function firstGamepad(): Gamepad | null {
   if (typeof navigator.getGamepads !== "function") return null;
-  for (const pad of navigator.getGamepads()) if (pad && pad.connected && pad.mapping === "standard") return pad;
+  for (const pad of navigator.getGamepads()) if (pad?.connected && pad.mapping === "standard") return pad;
   return null;
 }

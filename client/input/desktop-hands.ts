@@ -102,7 +102,8 @@ export class DesktopHands {
   }
 
   grabRefused(sku: string, reason: string): void {
-    if ((this.task.kind === "grabbing" || this.task.kind === "reaching") && this.task.sku === sku) this.task = { kind: "idle" };
+    if ((this.task.kind === "grabbing" || this.task.kind === "reaching") && this.task.sku === sku)
+      this.task = { kind: "idle" };
     this.context.hint(`The server refused the grab: ${describeGrabRefusal(reason)}`);
   }
 
@@ -184,7 +185,10 @@ export class DesktopHands {
       const { camera, rig } = this.context;
       // The camera's pose in the rig's frame: eye height and pitch.
       q2.setFromAxisAngle(axis.set(1, 0, 0), rig.pitch);
-      right.targetPosition.copy(INSPECT_AT).applyQuaternion(q2).add(w.set(0, camera.position.y, 0));
+      right.targetPosition
+        .copy(INSPECT_AT)
+        .applyQuaternion(q2)
+        .add(w.set(0, camera.position.y, 0));
       right.targetRotation.copy(q2).multiply(this.spin);
     }
   }
@@ -244,7 +248,9 @@ export class DesktopHands {
 
   private arrived(hand: HandIndex): boolean {
     const state = this.hands[hand];
-    return state.position.distanceTo(state.targetPosition) < 0.01 && state.rotation.angleTo(state.targetRotation) < 0.02;
+    return (
+      state.position.distanceTo(state.targetPosition) < 0.01 && state.rotation.angleTo(state.targetRotation) < 0.02
+    );
   }
 }
 

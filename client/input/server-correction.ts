@@ -33,7 +33,11 @@ export class ServerCorrection {
       // A new seat: stand where the server put us, facing the way it says.
       this.placedSession = sessionId;
       const yaw = headingOf(serverPose[3], serverPose[4], serverPose[5], serverPose[6]);
-      rig.placeAt(serverPose[0] - (rig.pose[0] - rig.dolly.position.x), serverPose[2] - (rig.pose[2] - rig.dolly.position.z), yaw);
+      rig.placeAt(
+        serverPose[0] - (rig.pose[0] - rig.dolly.position.x),
+        serverPose[2] - (rig.pose[2] - rig.dolly.position.z),
+        yaw,
+      );
       return;
     }
     const dx = serverPose[0] - rig.pose[0];
@@ -43,7 +47,10 @@ export class ServerCorrection {
       this.checkpoint = null;
       return;
     }
-    if (!this.checkpoint || Math.hypot(serverPose[0] - this.checkpoint.x, serverPose[2] - this.checkpoint.z) > PROGRESS_METRES) {
+    if (
+      !this.checkpoint ||
+      Math.hypot(serverPose[0] - this.checkpoint.x, serverPose[2] - this.checkpoint.z) > PROGRESS_METRES
+    ) {
       this.checkpoint = { atMs: nowMs, x: serverPose[0], z: serverPose[2] };
       return;
     }

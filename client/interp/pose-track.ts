@@ -101,14 +101,30 @@ export class PoseTrack {
 }
 
 /** Spherical interpolation of the unit quaternions at a and b of v, written to out at o. */
-export function slerp(v: ArrayLike<number>, a: number, b: number, k: number, out: { [i: number]: number }, o: number): void {
-  const ax = v[a], ay = v[a + 1], az = v[a + 2], aw = v[a + 3];
-  let bx = v[b], by = v[b + 1], bz = v[b + 2], bw = v[b + 3];
+export function slerp(
+  v: ArrayLike<number>,
+  a: number,
+  b: number,
+  k: number,
+  out: { [i: number]: number },
+  o: number,
+): void {
+  const ax = v[a],
+    ay = v[a + 1],
+    az = v[a + 2],
+    aw = v[a + 3];
+  let bx = v[b],
+    by = v[b + 1],
+    bz = v[b + 2],
+    bw = v[b + 3];
   let cos = ax * bx + ay * by + az * bz + aw * bw;
   // q and -q are the same rotation: take the short way round.
   if (cos < 0) {
     cos = -cos;
-    bx = -bx; by = -by; bz = -bz; bw = -bw;
+    bx = -bx;
+    by = -by;
+    bz = -bz;
+    bw = -bw;
   }
   let wa: number;
   let wb: number;
@@ -121,7 +137,10 @@ export function slerp(v: ArrayLike<number>, a: number, b: number, k: number, out
     wa = Math.sin((1 - k) * angle) / sin;
     wb = Math.sin(k * angle) / sin;
   }
-  const x = ax * wa + bx * wb, y = ay * wa + by * wb, z = az * wa + bz * wb, w = aw * wa + bw * wb;
+  const x = ax * wa + bx * wb,
+    y = ay * wa + by * wb,
+    z = az * wa + bz * wb,
+    w = aw * wa + bw * wb;
   const length = Math.hypot(x, y, z, w) || 1;
   out[o] = x / length;
   out[o + 1] = y / length;

@@ -26,7 +26,11 @@ export function fetchShowroom(baseUrl: string, slug: string): Promise<ShowroomVi
 export async function fetchShowroomSlugs(baseUrl: string): Promise<string[]> {
   const list = await request<unknown>(`${baseUrl}/api/showrooms`);
   const items = Array.isArray(list) ? list : ((list as { showrooms?: unknown[] } | null)?.showrooms ?? []);
-  return items.flatMap((item) => (typeof item === "object" && item !== null && typeof (item as { slug?: unknown }).slug === "string" ? [(item as { slug: string }).slug] : []));
+  return items.flatMap((item) =>
+    typeof item === "object" && item !== null && typeof (item as { slug?: unknown }).slug === "string"
+      ? [(item as { slug: string }).slug]
+      : [],
+  );
 }
 
 export function requestGuestToken(baseUrl: string, visitorId: string | undefined): Promise<GuestTokenResponse> {

@@ -21,8 +21,18 @@ export interface StoredGuest {
 function readStored(storage: Storage): StoredGuest | null {
   try {
     const value = JSON.parse(storage.getItem(STORAGE_KEY) ?? "null") as Partial<StoredGuest> | null;
-    if (value && typeof value.token === "string" && typeof value.visitorId === "string" && typeof value.expiresAt === "string") {
-      return { token: value.token, visitorId: value.visitorId, customerId: value.customerId ?? "", expiresAt: value.expiresAt };
+    if (
+      value &&
+      typeof value.token === "string" &&
+      typeof value.visitorId === "string" &&
+      typeof value.expiresAt === "string"
+    ) {
+      return {
+        token: value.token,
+        visitorId: value.visitorId,
+        customerId: value.customerId ?? "",
+        expiresAt: value.expiresAt,
+      };
     }
   } catch {
     // A corrupted entry is treated as a first visit.
@@ -34,7 +44,12 @@ export async function guestToken(baseUrl: string, storage: Storage, now = Date.n
   const stored = readStored(storage);
   if (stored && Date.parse(stored.expiresAt) - now > RENEW_BEFORE_MS) return stored;
   const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored?.visitorId);
-  const guest: StoredGuest = { token: fresh.token, visitorId: fresh.visitorId, customerId: fresh.customerId, expiresAt: fresh.expiresAt };
+  const guest: StoredGuest = {
+    token: fresh.token,
+    visitorId: fresh.visitorId,
+    customerId: fresh.customerId,
+    expiresAt: fresh.expiresAt,
+  };
   storage.setItem(STORAGE_KEY, JSON.stringify(guest));
   return guest;
 }

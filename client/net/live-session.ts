@@ -155,7 +155,9 @@ export class LiveSession {
     room.onMessage("chat:refused", (refusal: ServerMessages["chat:refused"]) => events.chatRefused(refusal));
     room.onMessage("assistant:reply", (reply: ServerMessages["assistant:reply"]) => events.assistantReply(reply));
     room.onMessage("grab:refused", (refusal: ServerMessages["grab:refused"]) => events.grabRefused(refusal));
-    room.onMessage("teleport:refused", (refusal: ServerMessages["teleport:refused"]) => events.teleportRefused(refusal));
+    room.onMessage("teleport:refused", (refusal: ServerMessages["teleport:refused"]) =>
+      events.teleportRefused(refusal),
+    );
     room.onMessage("refused", (refusal: ServerMessages["refused"]) => events.refused(refusal));
     room.onDrop(() => this.setStatus({ kind: "reconnecting", attempt: 1, since: Date.now() }));
     room.onReconnect(() => {
@@ -186,7 +188,11 @@ export class LiveSession {
       } catch (error) {
         const status = describeJoinError(error);
         if (status.kind === "full" || Date.now() - since > REJOIN_GIVE_UP_MS) {
-          this.setStatus(status.kind === "full" ? status : { kind: "failed", message: "The connection to the showroom was lost. Reload the page to try again." });
+          this.setStatus(
+            status.kind === "full"
+              ? status
+              : { kind: "failed", message: "The connection to the showroom was lost. Reload the page to try again." },
+          );
           return;
         }
       }
@@ -204,11 +210,17 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function describeJoinError(error: unknown): Exclude<ConnectionStatus, { kind: "connecting" | "connected" | "reconnecting" }> {
+export function describeJoinError(
+  error: unknown,
+): Exclude<ConnectionStatus, { kind: "connecting" | "connected" | "reconnecting" }> {
   const message = errorMessage(error);
-  if (/full|capacity/i.test(message)) return { kind: "full", message: /full/i.test(message) ? message : `This showroom is full right now (${message}).` };
+  if (/full|capacity/i.test(message))
+    return { kind: "full", message: /full/i.test(message) ? message : `This showroom is full right now (${message}).` };
   if (error instanceof TypeError || /fetch|network|unreachable|ECONNREFUSED|reached/i.test(message)) {
-    return { kind: "unreachable", message: "The showroom server can't be reached. Check your connection and try again." };
+    return {
+      kind: "unreachable",
+      message: "The showroom server can't be reached. Check your connection and try again.",
+    };
   }
   return { kind: "failed", message: message || "The showroom server refused to let you in." };
 }

@@ -32,7 +32,11 @@ export class ChatPanel {
     });
     // Enter anywhere (outside a field) jumps into the chat box.
     document.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && document.activeElement !== this.input && !(event.target instanceof HTMLInputElement)) {
+      if (
+        event.key === "Enter" &&
+        document.activeElement !== this.input &&
+        !(event.target instanceof HTMLInputElement)
+      ) {
         this.input.focus();
         event.preventDefault();
       }
@@ -78,7 +82,13 @@ export class ChatPanel {
   answered(reply: ServerMessages["assistant:reply"]): void {
     const question = this.lines.find((l) => l.key === reply.clientMessageId);
     if (question) question.state = "sent";
-    this.upsert({ key: `assistant-${reply.clientMessageId}`, name: "Assistant", role: ASSISTANT_ROLE, text: reply.text, state: "sent" });
+    this.upsert({
+      key: `assistant-${reply.clientMessageId}`,
+      name: "Assistant",
+      role: ASSISTANT_ROLE,
+      text: reply.text,
+      state: "sent",
+    });
   }
 
   refused(clientMessageId: string, reason: string): void {

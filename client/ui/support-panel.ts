@@ -18,7 +18,15 @@ export interface SupportPanel {
   attach(room: SupportRoom): void;
   detach(): void;
   /** What the panel shows, as plain data (tests, the XR panel). */
-  report(): { state: SupportPanelState; ticketId: string | null; position: number | null; agentName: string | null; agentSessionId: string | null; lines: Array<{ from: string; text: string }>; error: string | null };
+  report(): {
+    state: SupportPanelState;
+    ticketId: string | null;
+    position: number | null;
+    agentName: string | null;
+    agentSessionId: string | null;
+    lines: Array<{ from: string; text: string }>;
+    error: string | null;
+  };
 }
 
 const STYLE = `
@@ -41,7 +49,10 @@ const STYLE = `
 .support-panel [hidden] { display: none !important; }
 `;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; hidden?: boolean } = {}): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { className?: string; text?: string; hidden?: boolean } = {},
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;
   if (props.text !== undefined) node.textContent = props.text;
@@ -100,7 +111,11 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
     star.setAttribute("aria-pressed", "false");
     star.addEventListener("click", () => {
       score = value;
-      for (const other of stars.children) (other as HTMLElement).setAttribute("aria-pressed", String(Number((other as HTMLElement).dataset.score) <= value));
+      for (const other of stars.children)
+        (other as HTMLElement).setAttribute(
+          "aria-pressed",
+          String(Number((other as HTMLElement).dataset.score) <= value),
+        );
       rateButton.disabled = false;
     });
     stars.append(star);
@@ -136,7 +151,11 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
         break;
       case "queued":
         title.textContent = "Waiting for an agent";
-        note.textContent = ticket?.position ? (ticket.position === 1 ? "You are next in line." : `You are number ${ticket.position} in line.`) : "You are in line.";
+        note.textContent = ticket?.position
+          ? ticket.position === 1
+            ? "You are next in line."
+            : `You are number ${ticket.position} in line.`
+          : "You are in line.";
         break;
       case "assigned":
         title.textContent = `${agent} is on the way`;

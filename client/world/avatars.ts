@@ -1,6 +1,6 @@
 import {
   BoxGeometry,
-  BufferGeometry,
+  type BufferGeometry,
   Color,
   CylinderGeometry,
   Float32BufferAttribute,
@@ -161,7 +161,12 @@ export class AvatarInstances {
     return Array.from(this.counts);
   }
 
-  private instanced(geometry: BufferGeometry, material: MeshStandardMaterial, name: string, capacity: number): InstancedMesh {
+  private instanced(
+    geometry: BufferGeometry,
+    material: MeshStandardMaterial,
+    name: string,
+    capacity: number,
+  ): InstancedMesh {
     const mesh = new InstancedMesh(geometry, material, capacity);
     mesh.name = name;
     // Instances move every frame; bounds computed once would cull visitors wrongly.

@@ -18,13 +18,26 @@ export function canvasTexture(canvas: HTMLCanvasElement): CanvasTexture {
 }
 
 /** Draws a rounded rectangle path; callers fill or stroke it. */
-export function roundedRect(context: CanvasRenderingContext2D, x: number, y: number, width: number, height: number, radius: number): void {
+export function roundedRect(
+  context: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  radius: number,
+): void {
   context.beginPath();
   context.roundRect(x, y, width, height, radius);
 }
 
 /** Shrinks the font until text fits maxWidth. */
-export function fitText(context: CanvasRenderingContext2D, text: string, maxWidth: number, size: number, weight = "600"): void {
+export function fitText(
+  context: CanvasRenderingContext2D,
+  text: string,
+  maxWidth: number,
+  size: number,
+  weight = "600",
+): void {
   let px = size;
   do {
     context.font = `${weight} ${px}px system-ui, sans-serif`;

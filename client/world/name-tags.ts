@@ -1,4 +1,14 @@
-import { DoubleSide, InstancedBufferAttribute, InstancedMesh, Matrix4, NoColorSpace, PlaneGeometry, ShaderMaterial, Texture, Vector2 } from "three";
+import {
+  DoubleSide,
+  InstancedBufferAttribute,
+  InstancedMesh,
+  Matrix4,
+  NoColorSpace,
+  PlaneGeometry,
+  ShaderMaterial,
+  Texture,
+  Vector2,
+} from "three";
 import { canvasTexture, fitText, makeCanvas, roundedRect } from "./canvas";
 import { ROLE_COLORS } from "./avatars";
 

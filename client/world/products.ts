@@ -1,7 +1,7 @@
 import {
   Box3,
   BoxGeometry,
-  BufferGeometry,
+  type BufferGeometry,
   ConeGeometry,
   CylinderGeometry,
   Group,
@@ -68,8 +68,19 @@ export class ProductBuilder {
     for (const spec of product.model) model.add(this.partMesh(spec));
     root.add(model);
 
-    const label = productLabel(product.name[this.locale], formatPrice(product.price, product.currency, this.locale), product.grabbable);
-    const node: ProductNode = { sku: product.sku, root, model, label, labelHeight: labelHeightAbove(root, model), grabbable: product.grabbable };
+    const label = productLabel(
+      product.name[this.locale],
+      formatPrice(product.price, product.currency, this.locale),
+      product.grabbable,
+    );
+    const node: ProductNode = {
+      sku: product.sku,
+      root,
+      model,
+      label,
+      labelHeight: labelHeightAbove(root, model),
+      grabbable: product.grabbable,
+    };
 
     if (product.gltfUrl && this.loadGltf) {
       this.loadGltf(product.gltfUrl).then(
@@ -104,7 +115,11 @@ export class ProductBuilder {
 
 export function formatPrice(price: number, currency: string, locale: "en" | "zh"): string {
   try {
-    return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", { style: "currency", currency, maximumFractionDigits: 0 }).format(price);
+    return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", {
+      style: "currency",
+      currency,
+      maximumFractionDigits: 0,
+    }).format(price);
   } catch {
     return `${price} ${currency}`;
   }

@@ -1,4 +1,14 @@
-import { BoxGeometry, Color, DirectionalLight, GridHelper, Group, HemisphereLight, Mesh, MeshStandardMaterial, PlaneGeometry } from "three";
+import {
+  BoxGeometry,
+  Color,
+  DirectionalLight,
+  GridHelper,
+  Group,
+  HemisphereLight,
+  Mesh,
+  MeshStandardMaterial,
+  PlaneGeometry,
+} from "three";
 import type { Bounds } from "../../schema/api";
 
 const WALL_THICKNESS = 0.1;
@@ -12,7 +22,10 @@ export function buildRoomShell(bounds: Bounds): Group {
   const centreX = (bounds.minX + bounds.maxX) / 2;
   const centreZ = (bounds.minZ + bounds.maxZ) / 2;
 
-  const floor = new Mesh(new PlaneGeometry(width, depth), new MeshStandardMaterial({ color: new Color("#d9d2c5"), roughness: 0.9 }));
+  const floor = new Mesh(
+    new PlaneGeometry(width, depth),
+    new MeshStandardMaterial({ color: new Color("#d9d2c5"), roughness: 0.9 }),
+  );
   floor.name = "floor";
   floor.rotation.x = -Math.PI / 2;
   floor.position.set(centreX, 0, centreZ);

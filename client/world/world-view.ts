@@ -88,7 +88,14 @@ export class WorldView {
       const rest = new Float32Array([...product.position, 0, 0, 0, 1]);
       const track = new PoseTrack(1);
       track.push(0, rest);
-      this.products.set(product.sku, { node, track, heldBy: "", hand: 0, inHand: new Float32Array([0, 0, 0, 0, 0, 0, 1]), rendered: rest.slice() });
+      this.products.set(product.sku, {
+        node,
+        track,
+        heldBy: "",
+        hand: 0,
+        inHand: new Float32Array([0, 0, 0, 0, 0, 0, 1]),
+        rendered: rest.slice(),
+      });
     }
     this.scene.add(productGroup, labels, this.avatarInstances.group, this.nameTags.mesh);
     this.placeProducts(null);
@@ -158,7 +165,14 @@ export class WorldView {
     const report: Record<string, AvatarReport> = {};
     for (const [sessionId, avatar] of this.avatars) {
       const p = Array.from(avatar.rendered, round);
-      report[sessionId] = { name: avatar.name, role: avatar.role, connected: avatar.connected, head: p.slice(0, 7), left: p.slice(7, 14), right: p.slice(14, 21) };
+      report[sessionId] = {
+        name: avatar.name,
+        role: avatar.role,
+        connected: avatar.connected,
+        head: p.slice(0, 7),
+        left: p.slice(7, 14),
+        right: p.slice(14, 21),
+      };
     }
     return report;
   }
@@ -166,7 +180,11 @@ export class WorldView {
   productReport(): Record<string, { heldBy: string; hand: number; position: number[] }> {
     const report: Record<string, { heldBy: string; hand: number; position: number[] }> = {};
     for (const [sku, product] of this.products) {
-      report[sku] = { heldBy: product.heldBy, hand: product.hand, position: Array.from(product.rendered.subarray(0, 3), round) };
+      report[sku] = {
+        heldBy: product.heldBy,
+        hand: product.hand,
+        position: Array.from(product.rendered.subarray(0, 3), round),
+      };
     }
     return report;
   }
@@ -199,13 +217,18 @@ export class WorldView {
     product.hand = fields.hand;
     const holder = fields.heldBy ? this.avatars.get(fields.heldBy) : undefined;
     // Hand and product come from the same server step, so their relation is exact up to quantization.
-    if (holder && holder.track.latest(scratchPose)) inHandFrame(scratchPose, 7 + 7 * fields.hand, scratchTransform, product.inHand);
+    if (holder?.track.latest(scratchPose))
+      inHandFrame(scratchPose, 7 + 7 * fields.hand, scratchTransform, product.inHand);
   }
 
   private placeProducts(local: LocalAvatar | null, renderAt = 0): void {
     for (const product of this.products.values()) {
       const out = product.rendered;
-      const holderPose = !product.heldBy ? null : local && product.heldBy === local.sessionId ? local.pose : (this.avatars.get(product.heldBy)?.rendered ?? null);
+      const holderPose = !product.heldBy
+        ? null
+        : local && product.heldBy === local.sessionId
+          ? local.pose
+          : (this.avatars.get(product.heldBy)?.rendered ?? null);
       if (holderPose) fromHandFrame(holderPose, 7 + 7 * product.hand, product.inHand, out);
       else product.track.sample(renderAt, out);
       const { root, label } = product.node;
@@ -224,14 +247,20 @@ export function unpackAvatarPose(fields: AvatarFields, out: Float32Array): void 
 
 /** offset = inverse(hand) · product, as the server records it on a grab. */
 export function inHandFrame(pose: ArrayLike<number>, at: number, product: ArrayLike<number>, out: Float32Array): void {
-  const cx = -pose[at + 3], cy = -pose[at + 4], cz = -pose[at + 5], cw = pose[at + 6];
+  const cx = -pose[at + 3],
+    cy = -pose[at + 4],
+    cz = -pose[at + 5],
+    cw = pose[at + 6];
   rotateVector(cx, cy, cz, cw, product[0] - pose[at], product[1] - pose[at + 1], product[2] - pose[at + 2], out, 0);
   multiplyQuaternions(cx, cy, cz, cw, product[3], product[4], product[5], product[6], out, 3);
 }
 
 /** product = hand · offset, as the server moves a held product. */
 export function fromHandFrame(pose: ArrayLike<number>, at: number, offset: ArrayLike<number>, out: Float32Array): void {
-  const qx = pose[at + 3], qy = pose[at + 4], qz = pose[at + 5], qw = pose[at + 6];
+  const qx = pose[at + 3],
+    qy = pose[at + 4],
+    qz = pose[at + 5],
+    qw = pose[at + 6];
   rotateVector(qx, qy, qz, qw, offset[0], offset[1], offset[2], out, 0);
   out[0] += pose[at];
   out[1] += pose[at + 1];

@@ -1,4 +1,14 @@
-import { BufferGeometry, Float32BufferAttribute, Group, Line, LineBasicMaterial, Mesh, MeshBasicMaterial, RingGeometry, Vector3 } from "three";
+import {
+  BufferGeometry,
+  Float32BufferAttribute,
+  Group,
+  Line,
+  LineBasicMaterial,
+  Mesh,
+  MeshBasicMaterial,
+  RingGeometry,
+  Vector3,
+} from "three";
 import type { Bounds } from "../../schema/api";
 
 /**
@@ -54,7 +64,11 @@ export class TeleportArc {
     for (let i = last + 1; i <= SEGMENTS; i++) this.positions.copyWithin(i * 3, last * 3, last * 3 + 3);
     this.target.set(this.positions[last * 3], 0, this.positions[last * 3 + 2]);
     const b = this.bounds;
-    const inside = this.target.x > b.minX + 0.3 && this.target.x < b.maxX - 0.3 && this.target.z > b.minZ + 0.3 && this.target.z < b.maxZ - 0.3;
+    const inside =
+      this.target.x > b.minX + 0.3 &&
+      this.target.x < b.maxX - 0.3 &&
+      this.target.z > b.minZ + 0.3 &&
+      this.target.z < b.maxZ - 0.3;
     const distance = Math.hypot(this.target.x - head.x, this.target.z - head.z);
     this.valid = landed && inside && distance <= TELEPORT_MAX_DISTANCE;
     const color = this.valid ? VALID : INVALID;

@@ -1,4 +1,13 @@
-import { BufferGeometry, type Group, Line, LineBasicMaterial, Quaternion, Raycaster, Vector3, type WebGLRenderer } from "three";
+import {
+  BufferGeometry,
+  type Group,
+  Line,
+  LineBasicMaterial,
+  Quaternion,
+  Raycaster,
+  Vector3,
+  type WebGLRenderer,
+} from "three";
 import { XRControllerModelFactory } from "three/examples/jsm/webxr/XRControllerModelFactory.js";
 import type { Bounds } from "../../schema/api";
 import type { HandIndex } from "../../schema/messages";
@@ -94,7 +103,10 @@ export class XrMode {
       rig.dolly.add(grip);
       this.grips.push(grip);
       const pointer = renderer.xr.getController(i);
-      const ray = new Line(new BufferGeometry().setFromPoints([new Vector3(0, 0, 0), new Vector3(0, 0, -1.5)]), new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.6 }));
+      const ray = new Line(
+        new BufferGeometry().setFromPoints([new Vector3(0, 0, 0), new Vector3(0, 0, -1.5)]),
+        new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.6 }),
+      );
       ray.name = "pointer-ray";
       pointer.add(ray);
       rig.dolly.add(pointer);
@@ -267,7 +279,9 @@ export class XrMode {
     const pointed = world.pickProduct(raycaster);
     const sku = pointed?.grabbable ? pointed.sku : nearestGrabbable(world, input.gripPosition);
     if (!sku) {
-      hint(pointed ? "That piece can't be picked up." : "Point at a product labelled “pick me up” and pull the trigger.");
+      hint(
+        pointed ? "That piece can't be picked up." : "Point at a product labelled “pick me up” and pull the trigger.",
+      );
       return;
     }
     this.context.grab(sku, hand);

@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { customers, showrooms, visits } from "./core";
 import { staffAccounts } from "./support";
 
@@ -8,8 +19,12 @@ export const demoRequests = pgTable(
   "demo_requests",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     visitId: uuid("visit_id").references(() => visits.id),
     productSku: text("product_sku"),
     /** What the customer wrote, in their words. */
@@ -26,8 +41,12 @@ export const quoteRequests = pgTable(
   "quote_requests",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     visitId: uuid("visit_id").references(() => visits.id),
     items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
     message: text("message").notNull(),
@@ -48,8 +67,12 @@ export const supportTickets = pgTable(
   "support_tickets",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     visitId: uuid("visit_id").references(() => visits.id),
     productSku: text("product_sku"),
     /** "help_button", "assistant_escalation" or "complaint". */
@@ -79,8 +102,13 @@ export const supportTickets = pgTable(
     index("support_tickets_status_created").on(t.status, t.createdAt),
     index("support_tickets_agent_status").on(t.assignedAgentId, t.status),
     index("support_tickets_customer_created").on(t.customerId, t.createdAt),
-    uniqueIndex("support_tickets_one_open_per_customer").on(t.customerId).where(sql`${t.status} in ('queued', 'assigned', 'agent_joined')`),
-    check("support_tickets_status", sql`${t.status} in ('queued', 'assigned', 'agent_joined', 'resolved', 'abandoned')`),
+    uniqueIndex("support_tickets_one_open_per_customer")
+      .on(t.customerId)
+      .where(sql`${t.status} in ('queued', 'assigned', 'agent_joined')`),
+    check(
+      "support_tickets_status",
+      sql`${t.status} in ('queued', 'assigned', 'agent_joined', 'resolved', 'abandoned')`,
+    ),
     check("support_tickets_csat", sql`${t.csatScore} between 1 and 5`),
   ],
 );

@@ -21,7 +21,9 @@ export const products = pgTable(
   "products",
   {
     id: uuid("id").primaryKey(),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     sku: text("sku").notNull(),
     category: text("category").notNull(),
     name: jsonb("name").$type<LocalizedText>().notNull(),
@@ -48,7 +50,9 @@ export const trainings = pgTable(
   "trainings",
   {
     id: text("id").notNull(),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     productSku: text("product_sku").notNull(),
     title: jsonb("title").$type<LocalizedText>().notNull(),
     steps: jsonb("steps").$type<TrainingStep[]>().notNull(),
@@ -71,8 +75,12 @@ export const visits = pgTable(
   "visits",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     roomId: text("room_id").notNull(),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
@@ -88,8 +96,12 @@ export const interactions = pgTable(
   "interactions",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
-    showroomId: uuid("showroom_id").notNull().references(() => showrooms.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    showroomId: uuid("showroom_id")
+      .notNull()
+      .references(() => showrooms.id),
     visitId: uuid("visit_id").references(() => visits.id),
     type: text("type").notNull(),
     productSku: text("product_sku"),

@@ -29,7 +29,9 @@ export const staffSessions = pgTable(
   "staff_sessions",
   {
     tokenHash: text("token_hash").primaryKey(),
-    staffId: uuid("staff_id").notNull().references(() => staffAccounts.id),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staffAccounts.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -44,7 +46,9 @@ export const staffSessions = pgTable(
 export const agentPresence = pgTable(
   "agent_presence",
   {
-    staffId: uuid("staff_id").primaryKey().references(() => staffAccounts.id),
+    staffId: uuid("staff_id")
+      .primaryKey()
+      .references(() => staffAccounts.id),
     status: text("status").$type<"online" | "busy" | "away">().notNull().default("away"),
     capacity: integer("capacity").notNull().default(2),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
@@ -62,9 +66,13 @@ export const supportNotes = pgTable(
   "support_notes",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull().references(() => customers.id),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
     ticketId: uuid("ticket_id").references(() => supportTickets.id),
-    authorId: uuid("author_id").notNull().references(() => staffAccounts.id),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => staffAccounts.id),
     text: text("text").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,7 +1,7 @@
-import { HEAD_AT, NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from '../components';
-import { closeDwellEpisode, openDwellEpisode } from '../dwell-episodes';
-import { avatars, products } from '../queries';
-import type { ShowroomWorld } from '../world';
+import { HEAD_AT, NO_ENTITY, POSE_STRIDE, TRANSFORM_STRIDE } from "../components";
+import { closeDwellEpisode, openDwellEpisode } from "../dwell-episodes";
+import { avatars, products } from "../queries";
+import type { ShowroomWorld } from "../world";
 
 /** Looking almost straight up or down leaves no horizontal direction to compare against. */
 const MIN_FORWARD_LENGTH = 1e-6;
@@ -25,7 +25,10 @@ function focusOf(world: ShowroomWorld, avatar: number): number {
   const transforms = world.components.Transform.values;
   const { dwellDistance, dwellFacingCos } = world.config;
   const h = avatar * POSE_STRIDE + HEAD_AT;
-  const qx = pose[h + 3], qy = pose[h + 4], qz = pose[h + 5], qw = pose[h + 6];
+  const qx = pose[h + 3],
+    qy = pose[h + 4],
+    qz = pose[h + 5],
+    qw = pose[h + 6];
   // -Z rotated by the head quaternion (the negated third column of its rotation matrix), on the floor plane.
   const forwardX = -2 * (qx * qz + qw * qy);
   const forwardZ = 2 * (qx * qx + qy * qy) - 1;

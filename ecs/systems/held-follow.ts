@@ -1,6 +1,6 @@
-import { query } from 'bitecs';
-import { followHand } from '../holding';
-import type { ShowroomWorld } from '../world';
+import { query } from "bitecs";
+import { followHand } from "../holding";
+import type { ShowroomWorld } from "../world";
 
 const heldProducts = (world: ShowroomWorld) => query(world, [world.components.Product, world.components.Held]);
 

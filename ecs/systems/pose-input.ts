@@ -1,9 +1,9 @@
-import { POSE_STRIDE } from '../components';
-import { markAvatarDirty } from '../dirty';
-import { copyIfChanged } from '../math';
-import { confineToShowroom, limitHeadSpeed } from '../pose-constraints';
-import { avatars } from '../queries';
-import type { ShowroomWorld } from '../world';
+import { POSE_STRIDE } from "../components";
+import { markAvatarDirty } from "../dirty";
+import { copyIfChanged } from "../math";
+import { confineToShowroom, limitHeadSpeed } from "../pose-constraints";
+import { avatars } from "../queries";
+import type { ShowroomWorld } from "../world";
 
 /**
  * Accepts each avatar's latest headset pose within what a person can do: the head no faster than
@@ -17,7 +17,10 @@ export function poseInput(world: ShowroomWorld): void {
   const now = world.time.elapsedMs;
   for (const avatar of avatars(world)) {
     if (PendingPose.pending[avatar] === 0) continue;
-    const sinceLastPoseMs = Math.min(Math.max(now - Locomotion.lastPoseAtMs[avatar], world.time.dtMs), world.config.maxPoseGapMs);
+    const sinceLastPoseMs = Math.min(
+      Math.max(now - Locomotion.lastPoseAtMs[avatar], world.time.dtMs),
+      world.config.maxPoseGapMs,
+    );
     const maxDistance = (world.config.maxSpeed * sinceLastPoseMs) / 1000;
     Locomotion.lastPoseAtMs[avatar] = now;
     const at = avatar * POSE_STRIDE;

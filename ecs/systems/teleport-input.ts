@@ -1,9 +1,9 @@
-import { POSE_STRIDE } from '../components';
-import { markAvatarDirty } from '../dirty';
-import { copyIfChanged } from '../math';
-import { confineToShowroom, shiftPose } from '../pose-constraints';
-import type { TeleportRefusedReason } from '../types';
-import type { ShowroomWorld } from '../world';
+import { POSE_STRIDE } from "../components";
+import { markAvatarDirty } from "../dirty";
+import { copyIfChanged } from "../math";
+import { confineToShowroom, shiftPose } from "../pose-constraints";
+import type { TeleportRefusedReason } from "../types";
+import type { ShowroomWorld } from "../world";
 
 /**
  * Applies teleport requests in arrival order. The avatar lands at the target with its head height
@@ -22,7 +22,7 @@ export function teleportInput(world: ShowroomWorld): void {
     const dz = z - AvatarPose.values[at + 2];
     const reason = refusal(world, avatar, x, z, dx, dz);
     if (reason !== null) {
-      world.events.push({ type: 'teleport_refused', avatar, reason, atMs: now });
+      world.events.push({ type: "teleport_refused", avatar, reason, atMs: now });
       continue;
     }
     Locomotion.lastTeleportAtMs[avatar] = now;
@@ -36,12 +36,20 @@ export function teleportInput(world: ShowroomWorld): void {
   }
 }
 
-function refusal(world: ShowroomWorld, avatar: number, x: number, z: number, dx: number, dz: number): TeleportRefusedReason | null {
+function refusal(
+  world: ShowroomWorld,
+  avatar: number,
+  x: number,
+  z: number,
+  dx: number,
+  dz: number,
+): TeleportRefusedReason | null {
   const { bounds, config } = world;
   // Written so that NaN fails every comparison and lands here as out of bounds.
   const inside = x >= bounds.minX && x <= bounds.maxX && z >= bounds.minZ && z <= bounds.maxZ;
-  if (!inside) return 'out_of_bounds';
-  if (Math.sqrt(dx * dx + dz * dz) > config.teleportMaxDistance) return 'too_far';
-  if (world.time.elapsedMs - world.components.Locomotion.lastTeleportAtMs[avatar] < config.teleportCooldownMs) return 'cooldown';
+  if (!inside) return "out_of_bounds";
+  if (Math.sqrt(dx * dx + dz * dz) > config.teleportMaxDistance) return "too_far";
+  if (world.time.elapsedMs - world.components.Locomotion.lastTeleportAtMs[avatar] < config.teleportCooldownMs)
+    return "cooldown";
   return null;
 }

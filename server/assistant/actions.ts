@@ -43,7 +43,10 @@ export function createDatabaseActions(db: Database): AssistantActions {
         const id = uuidv7();
         await tx.insert(quoteRequests).values({ id, ...requestColumns(request), items: request.items });
         const productSku = request.items.length === 1 ? request.items[0].sku : null;
-        await recordInteraction(tx, request, "quote_requested", productSku, { quoteRequestId: id, items: request.items });
+        await recordInteraction(tx, request, "quote_requested", productSku, {
+          quoteRequestId: id,
+          items: request.items,
+        });
         return { id };
       }),
 

@@ -53,7 +53,13 @@ export class Assistant {
 
   static async create(options: AssistantOptions): Promise<Assistant> {
     const data = loadAssistantData(options.dataDir);
-    const classifier = await Classifier.create({ catalog: options.catalog, cacheDir: options.cacheDir, data, onProgress: options.onProgress, model: options.model });
+    const classifier = await Classifier.create({
+      catalog: options.catalog,
+      cacheDir: options.cacheDir,
+      data,
+      onProgress: options.onProgress,
+      model: options.model,
+    });
     return new Assistant(classifier, options);
   }
 
@@ -108,7 +114,14 @@ export class Assistant {
       return { text: say.empty(), intent: "none", score: 0, locale, entities: noEntities, clarifying: true };
     }
     if (input.length > MAX_QUESTION_CHARS) {
-      return { text: say.tooLong(MAX_QUESTION_CHARS), intent: "none", score: 0, locale, entities: noEntities, clarifying: true };
+      return {
+        text: say.tooLong(MAX_QUESTION_CHARS),
+        intent: "none",
+        score: 0,
+        locale,
+        entities: noEntities,
+        clarifying: true,
+      };
     }
     try {
       const understood = await classifier.understand(input, locale);
@@ -143,7 +156,13 @@ export class Assistant {
       if ("ambiguous" in resolution) return ask(say.whichOf(resolution.ambiguous));
       return then(resolution.product);
     };
-    const origin: RequestOrigin = { customerId: ctx.customerId, showroomId: ctx.showroomId, visitId: ctx.visitId ?? null, text, locale: u.locale };
+    const origin: RequestOrigin = {
+      customerId: ctx.customerId,
+      showroomId: ctx.showroomId,
+      visitId: ctx.visitId ?? null,
+      text,
+      locale: u.locale,
+    };
     const { actions } = this.options;
 
     switch (u.intent) {
@@ -188,14 +207,20 @@ export class Assistant {
       case "request_quote": {
         const items = quoteItems(u, product, catalog);
         if (items.length === 0) return ask(say.quoteNeedsProduct());
-        const { id } = await actions.requestQuote({ ...origin, items: items.map((i) => ({ sku: i.product.sku, quantity: i.quantity })) });
+        const { id } = await actions.requestQuote({
+          ...origin,
+          items: items.map((i) => ({ sku: i.product.sku, quantity: i.quantity })),
+        });
         return reply(say.quoteRequested(items), { kind: "quote_requested", id });
       }
       case "ask_human_agent":
       case "complaint": {
         const reason = u.intent === "complaint" ? "complaint" : "assistant_escalation";
         const { ticketId } = await actions.requestSupport({ ...origin, productSku: product?.sku ?? null, reason });
-        return reply(u.intent === "complaint" ? say.complaintRecorded() : say.humanRequested(), { kind: "support_requested", ticketId });
+        return reply(u.intent === "complaint" ? say.complaintRecorded() : say.humanRequested(), {
+          kind: "support_requested",
+          ticketId,
+        });
       }
     }
   }
@@ -221,10 +246,15 @@ function resolveProduct(u: Understanding, ctx: AnswerContext, catalog: Assistant
   return near ? { product: near } : null;
 }
 
-function comparedPair(u: Understanding, ctx: AnswerContext, catalog: AssistantCatalog): [AssistantProduct, AssistantProduct] | null {
+function comparedPair(
+  u: Understanding,
+  ctx: AnswerContext,
+  catalog: AssistantCatalog,
+): [AssistantProduct, AssistantProduct] | null {
   const named = u.entities.products.map((sku) => bySku(catalog, sku)).filter((p) => p !== undefined);
   const near = bySku(catalog, ctx.nearProductSku);
-  const candidates = named.length > 0 ? named : catalog.products.filter((p) => u.entities.categories.includes(p.category));
+  const candidates =
+    named.length > 0 ? named : catalog.products.filter((p) => u.entities.categories.includes(p.category));
   if (candidates.length >= 2) return [candidates[0], candidates[1]];
   if (candidates.length === 1 && near && near !== candidates[0]) return [near, candidates[0]];
   return null;
@@ -246,7 +276,9 @@ function quoteItems(
   const used = new Set<number>();
   const chosen = productMentions.map((mention, k) => {
     const previousEnd = k === 0 ? 0 : productMentions[k - 1].end;
-    const before = quantityMentions.findLastIndex((q, i) => !used.has(i) && q.end <= mention.start && q.start >= previousEnd);
+    const before = quantityMentions.findLastIndex(
+      (q, i) => !used.has(i) && q.end <= mention.start && q.start >= previousEnd,
+    );
     if (before !== -1) used.add(before);
     return before;
   });

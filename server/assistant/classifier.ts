@@ -33,7 +33,12 @@ export class Classifier {
   static async create(options: ClassifierOptions): Promise<Classifier> {
     const data = options.data ?? loadAssistantData();
     const create = options.model ?? (await import("./model")).IntentModel.create;
-    const model = await create({ catalog: options.catalog, data, cacheDir: options.cacheDir, onProgress: options.onProgress });
+    const model = await create({
+      catalog: options.catalog,
+      data,
+      cacheDir: options.cacheDir,
+      onProgress: options.onProgress,
+    });
     return new Classifier(options.catalog, data, model, new EntityMatcher(options.catalog, data.lexicon));
   }
 

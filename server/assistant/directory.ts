@@ -50,7 +50,9 @@ export class AssistantDirectory {
         onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
       }).then((ready) => {
         this.ready.set(slug, ready);
-        this.log(`[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`);
+        this.log(
+          `[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`,
+        );
         return ready;
       });
       // A failed start is not cached: the next room opening tries again.

@@ -42,7 +42,9 @@ export class EntityMatcher {
   private readonly categories: Alias[];
 
   constructor(catalog: AssistantCatalog, lexicon: Lexicon) {
-    const products = [...productAliases(catalog, "en"), ...productAliases(catalog, "zh")].map((a) => alias(a.text, a.sku));
+    const products = [...productAliases(catalog, "en"), ...productAliases(catalog, "zh")].map((a) =>
+      alias(a.text, a.sku),
+    );
     const categoryKeys = new Set(catalog.products.map((p) => p.category));
     const categories: Alias[] = [];
     for (const key of categoryKeys) {
@@ -56,7 +58,10 @@ export class EntityMatcher {
   extract(text: string): Extraction {
     const normalized = normalize(text);
     const taken: Span[] = [];
-    const productMentions = findAll(normalized, this.products, taken).map(({ key, ...span }) => ({ sku: key, ...span }));
+    const productMentions = findAll(normalized, this.products, taken).map(({ key, ...span }) => ({
+      sku: key,
+      ...span,
+    }));
     const categoryMentions = findAll(normalized, this.categories, taken);
     const quantityMentions = findQuantities(normalized, taken, productMentions);
     return {
@@ -72,7 +77,11 @@ export class EntityMatcher {
 }
 
 export function normalize(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/[-_‐‑–—]/g, " ").replace(/\s+/g, " ");
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[-_‐‑–—]/g, " ")
+    .replace(/\s+/g, " ");
 }
 
 function alias(text: string, key: string): Alias {
@@ -110,18 +119,56 @@ function findAll(text: string, aliases: Alias[], taken: Span[]): (Span & { key: 
 }
 
 const ENGLISH_NUMBERS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
-  eighteen: 18, nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60,
-  seventy: 70, eighty: 80, ninety: 90, dozen: 12,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+  dozen: 12,
 };
-const CHINESE_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CHINESE_DIGITS: Record<string, number> = {
+  零: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 const CHINESE_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 // A number followed by one of these is a measurement, not how many to order.
-const UNIT_AFTER = /^\s?(cm|mm|m|kg|k|%|inch|inches|in|days?|weeks?|hours?|厘米|公分|毫米|米|寸|英寸|天|周|小时|号|点)(?![a-z])/;
+const UNIT_AFTER =
+  /^\s?(cm|mm|m|kg|k|%|inch|inches|in|days?|weeks?|hours?|厘米|公分|毫米|米|寸|英寸|天|周|小时|号|点)(?![a-z])/;
 // Chinese numerals count things only before a measure word ("二十个", "四张"); "一下" is not a quantity.
 const MEASURE_WORD = /^[个張张把件台套盏块只条组份箱]/;
-const QUANTITY = /\d+|[零一二两三四五六七八九十百千万]+|\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?: (?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a hundred|hundred|dozen)\b/g;
+const QUANTITY =
+  /\d+|[零一二两三四五六七八九十百千万]+|\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?: (?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a hundred|hundred|dozen)\b/g;
 
 function findQuantities(text: string, taken: Span[], products: ProductMention[]): QuantityMention[] {
   const found: QuantityMention[] = [];

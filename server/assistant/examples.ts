@@ -25,7 +25,8 @@ function parseExample(line: string, where: string): Example {
   const raw = JSON.parse(line) as Record<string, unknown>;
   const { text, locale, intent, product } = raw;
   if (typeof text !== "string") throw new Error(`${where}: "text" must be a string`);
-  if (locale !== null && locale !== undefined && locale !== "en" && locale !== "zh") throw new Error(`${where}: bad locale`);
+  if (locale !== null && locale !== undefined && locale !== "en" && locale !== "zh")
+    throw new Error(`${where}: bad locale`);
   if (typeof intent !== "string" || !isIntent(intent)) throw new Error(`${where}: unknown intent ${String(intent)}`);
   if (product !== undefined && typeof product !== "string") throw new Error(`${where}: "product" must be a SKU`);
   return { text, locale: locale ?? null, intent, ...(product === undefined ? {} : { product }) };
@@ -87,11 +88,18 @@ export function formatReport(report: EvalReport): string {
   const width = Math.max(...INTENTS.map((i) => i.length));
   lines.push(`${"intent".padEnd(width)}  ${LOCALES.map((l) => `${l.padStart(6)} (n)`.padEnd(12)).join("")}`);
   for (const intent of INTENTS) {
-    const cells = LOCALES.map((l) => `${ratio(report.byIntent[l][intent])} (${report.byIntent[l][intent].total})`.padEnd(12));
+    const cells = LOCALES.map((l) =>
+      `${ratio(report.byIntent[l][intent])} (${report.byIntent[l][intent].total})`.padEnd(12),
+    );
     lines.push(`${intent.padEnd(width)}  ${cells.join("")}`);
   }
-  lines.push(`${"all".padEnd(width)}  ${LOCALES.map((l) => `${ratio(report.byLocale[l])} (${report.byLocale[l].total})`.padEnd(12)).join("")}`);
-  lines.push("", `overall accuracy ${ratio(report.overall).trim()} over ${report.overall.total}; product SKUs found ${report.products.correct}/${report.products.total}`);
+  lines.push(
+    `${"all".padEnd(width)}  ${LOCALES.map((l) => `${ratio(report.byLocale[l])} (${report.byLocale[l].total})`.padEnd(12)).join("")}`,
+  );
+  lines.push(
+    "",
+    `overall accuracy ${ratio(report.overall).trim()} over ${report.overall.total}; product SKUs found ${report.products.correct}/${report.products.total}`,
+  );
   lines.push("", "confusion (rows expected, columns predicted; both languages)");
   const abbreviations = INTENTS.map((i) => abbreviate(i));
   lines.push(`${"".padEnd(width)} ${abbreviations.map((a) => a.padStart(5)).join("")}`);

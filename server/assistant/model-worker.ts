@@ -15,7 +15,8 @@ IntentModel.create({ ...options, onProgress: (message) => send({ kind: "progress
     port.on("message", (request: ModelRequest) => {
       model.classify(request.text, request.locale).then(
         (score) => send({ kind: "scored", id: request.id, ...score }),
-        (error: unknown) => send({ kind: "error", id: request.id, message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          send({ kind: "error", id: request.id, message: error instanceof Error ? error.message : String(error) }),
       );
     });
     send({ kind: "ready", source: model.source, key: model.key, buildMs: model.buildMs });

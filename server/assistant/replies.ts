@@ -59,7 +59,9 @@ export function englishReplies(f: Formatting): Replies {
   const name = f.productName;
   const dims = (p: AssistantProduct) => `${p.dimensionsCm.join(" × ")} cm (W × H × D)`;
   const stock = (p: AssistantProduct) =>
-    p.stock > 0 ? `${p.stock} in stock, delivered in about ${p.leadTimeDays} days` : `out of stock, about ${p.leadTimeDays} days to restock`;
+    p.stock > 0
+      ? `${p.stock} in stock, delivered in about ${p.leadTimeDays} days`
+      : `out of stock, about ${p.leadTimeDays} days to restock`;
   return {
     greet: () => "Hello! Ask me about any product here: price, stock, size, delivery, or where to find it.",
     goodbye: () => "Goodbye, and thanks for visiting the showroom!",
@@ -69,35 +71,43 @@ export function englishReplies(f: Formatting): Replies {
     notUnderstood: () =>
       "Sorry, I'm not sure I understood. Are you asking about a price, stock, delivery, a demo or a quote, or would you like to talk to a person?",
     empty: () => "I didn't catch a question. What would you like to know?",
-    tooLong: (max) => `That's a long message. Could you ask your question in a sentence or two (under ${max} characters)?`,
+    tooLong: (max) =>
+      `That's a long message. Could you ask your question in a sentence or two (under ${max} characters)?`,
     whichProduct: () => "Which product do you mean? Tell me its name, or stand next to it and ask again.",
-    whichOf: (candidates) => `Which one do you mean: ${new Intl.ListFormat("en-US", { type: "disjunction" }).format(candidates.map(name))}?`,
+    whichOf: (candidates) =>
+      `Which one do you mean: ${new Intl.ListFormat("en-US", { type: "disjunction" }).format(candidates.map(name))}?`,
     price: (p) => `The ${name(p)} costs ${price(f, p)}.`,
     availability: (p) =>
       p.stock > 0
         ? `Yes, the ${name(p)} is in stock: ${p.stock} available, delivered in about ${p.leadTimeDays} days.`
         : `The ${name(p)} is out of stock right now; new stock takes about ${p.leadTimeDays} days.`,
-    info: (p) => `The ${name(p)}: ${p.description.en} It measures ${dims(p)} and comes in ${f.colors(p)}. ${price(f, p)}.`,
+    info: (p) =>
+      `The ${name(p)}: ${p.description.en} It measures ${dims(p)} and comes in ${f.colors(p)}. ${price(f, p)}.`,
     compare: (a, b) => {
       const line = (p: AssistantProduct) => `the ${name(p)} is ${price(f, p)}, ${dims(p)}, ${stock(p)}`;
-      const difference = a.priceCents === b.priceCents
-        ? "They cost the same."
-        : `The ${name(a.priceCents < b.priceCents ? a : b)} is ${f.money(Math.abs(a.priceCents - b.priceCents) / 100, a.currency)} cheaper.`;
+      const difference =
+        a.priceCents === b.priceCents
+          ? "They cost the same."
+          : `The ${name(a.priceCents < b.priceCents ? a : b)} is ${f.money(Math.abs(a.priceCents - b.priceCents) / 100, a.currency)} cheaper.`;
       return `Side by side: ${line(a)}; ${line(b)}. ${a.currency === b.currency ? difference : ""}`.trim();
     },
     compareNeedsTwo: () => "Which two products should I compare? Name both, or stand at one and name the other.",
     shipping: (policy, p) => {
       const fee = f.money(policy.flatFee, policy.currency);
-      const express = policy.expressFee === null ? "" : ` Express delivery is ${f.money(policy.expressFee, policy.currency)}.`;
+      const express =
+        policy.expressFee === null ? "" : ` Express delivery is ${f.money(policy.expressFee, policy.currency)}.`;
       const product = p ? `The ${name(p)} ships within ${p.leadTimeDays} days. ` : "";
       return `${product}Delivery costs ${fee}, free on orders over ${f.money(policy.freeOver, policy.currency)}, and takes ${policy.deliveryDays.min}–${policy.deliveryDays.max} working days.${express} We deliver to ${policy.regions.en}. Returns are accepted within ${policy.returnDays} days.`;
     },
-    demoRequested: (p) => `I've requested a demo${p ? ` of the ${name(p)}` : ""} for you; a colleague will contact you to set the time.`,
+    demoRequested: (p) =>
+      `I've requested a demo${p ? ` of the ${name(p)}` : ""} for you; a colleague will contact you to set the time.`,
     quoteRequested: (items) =>
       `I've requested a quote for ${new Intl.ListFormat("en-US", { type: "conjunction" }).format(items.map((i) => `${i.quantity} × ${name(i.product)}`))}. Our sales team will send it to you shortly.`,
     quoteNeedsProduct: () => "Happy to prepare a quote. Which products, and how many of each?",
-    humanRequested: () => "I've asked a colleague to join you; you're in the queue and someone will be with you shortly.",
-    complaintRecorded: () => "I'm sorry about that. I've passed this to our support team, and a colleague will contact you shortly.",
+    humanRequested: () =>
+      "I've asked a colleague to join you; you're in the queue and someone will be with you shortly.",
+    complaintRecorded: () =>
+      "I'm sorry about that. I've passed this to our support team, and a colleague will contact you shortly.",
     training: (t) => `Let's start "${t.title.en}". Follow the steps shown next to you.`,
     noTraining: (p, available) =>
       `There's no guided training for the ${name(p)} yet.${available.length > 0 ? ` Available: ${available.map((t) => `"${t.title.en}"`).join(", ")}.` : ""}`,
@@ -113,7 +123,8 @@ export function englishReplies(f: Formatting): Replies {
 export function chineseReplies(f: Formatting): Replies {
   const name = f.productName;
   const dims = (p: AssistantProduct) => `宽${p.dimensionsCm[0]} × 高${p.dimensionsCm[1]} × 深${p.dimensionsCm[2]} 厘米`;
-  const stock = (p: AssistantProduct) => (p.stock > 0 ? `现货${p.stock}件，约${p.leadTimeDays}天送达` : `暂时缺货，约${p.leadTimeDays}天补货`);
+  const stock = (p: AssistantProduct) =>
+    p.stock > 0 ? `现货${p.stock}件，约${p.leadTimeDays}天送达` : `暂时缺货，约${p.leadTimeDays}天补货`;
   return {
     greet: () => "您好！可以问我这里任何产品的价格、库存、尺寸、配送，或者它在哪里。",
     goodbye: () => "再见，感谢您参观展厅！",
@@ -132,9 +143,10 @@ export function chineseReplies(f: Formatting): Replies {
     info: (p) => `${name(p)}：${p.description.zh}尺寸为${dims(p)}，颜色有${f.colors(p)}。售价${price(f, p)}。`,
     compare: (a, b) => {
       const line = (p: AssistantProduct) => `${name(p)}售价${price(f, p)}，${dims(p)}，${stock(p)}`;
-      const difference = a.priceCents === b.priceCents
-        ? "两者价格相同。"
-        : `${name(a.priceCents < b.priceCents ? a : b)}便宜${f.money(Math.abs(a.priceCents - b.priceCents) / 100, a.currency)}。`;
+      const difference =
+        a.priceCents === b.priceCents
+          ? "两者价格相同。"
+          : `${name(a.priceCents < b.priceCents ? a : b)}便宜${f.money(Math.abs(a.priceCents - b.priceCents) / 100, a.currency)}。`;
       return `对比：${line(a)}；${line(b)}。${a.currency === b.currency ? difference : ""}`;
     },
     compareNeedsTwo: () => "请问要比较哪两件产品？请说出两者的名称，或者站在其中一件旁边说出另一件。",
@@ -144,7 +156,8 @@ export function chineseReplies(f: Formatting): Replies {
       return `${product}运费${f.money(policy.flatFee, policy.currency)}，订单满${f.money(policy.freeOver, policy.currency)}免运费，${policy.deliveryDays.min}至${policy.deliveryDays.max}个工作日送达。${express}配送范围：${policy.regions.zh}。${policy.returnDays}天内可退货。`;
     },
     demoRequested: (p) => `已为您申请${p ? `${name(p)}的` : ""}产品演示，工作人员会联系您确定时间。`,
-    quoteRequested: (items) => `已为您申请报价：${items.map((i) => `${name(i.product)} × ${i.quantity}`).join("，")}。销售团队会尽快发送给您。`,
+    quoteRequested: (items) =>
+      `已为您申请报价：${items.map((i) => `${name(i.product)} × ${i.quantity}`).join("，")}。销售团队会尽快发送给您。`,
     quoteNeedsProduct: () => "很乐意为您报价。请问需要哪些产品，各多少件？",
     humanRequested: () => "已为您呼叫工作人员，您已在排队中，请稍候。",
     complaintRecorded: () => "非常抱歉给您带来不便。我已将问题转交客服团队，工作人员会尽快联系您。",
@@ -152,7 +165,9 @@ export function chineseReplies(f: Formatting): Replies {
     noTraining: (p, available) =>
       `${name(p)}暂时没有互动培训。${available.length > 0 ? `可选培训：${available.map((t) => `「${t.title.zh}」`).join("、")}。` : ""}`,
     whichTraining: (available) =>
-      available.length === 0 ? "本展厅暂时没有互动培训。" : `请问您想参加哪个培训？可选：${available.map((t) => `「${t.title.zh}」`).join("、")}。`,
+      available.length === 0
+        ? "本展厅暂时没有互动培训。"
+        : `请问您想参加哪个培训？可选：${available.map((t) => `「${t.title.zh}」`).join("、")}。`,
     navigating: (p) => `正在带您前往${name(p)}。`,
     failed: () => "抱歉，暂时无法记录您的请求，请稍后再试，或联系现场工作人员。",
   };

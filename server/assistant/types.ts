@@ -126,5 +126,7 @@ export type SupportReason = "assistant_escalation" | "complaint";
 export interface AssistantActions {
   requestDemo(request: RequestOrigin & { productSku: string | null }): Promise<{ id: string }>;
   requestQuote(request: RequestOrigin & { items: QuoteItem[] }): Promise<{ id: string }>;
-  requestSupport(request: RequestOrigin & { productSku: string | null; reason: SupportReason }): Promise<{ ticketId: string }>;
+  requestSupport(
+    request: RequestOrigin & { productSku: string | null; reason: SupportReason },
+  ): Promise<{ ticketId: string }>;
 }

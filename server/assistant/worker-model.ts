@@ -25,7 +25,9 @@ export type ModelWorkerMessage =
  * Undefined where there is no bundle (tests and tools running the sources): models then run on
  * the calling thread.
  */
-export function workerModelFactory(bundleDir: string = dirname(fileURLToPath(import.meta.url))): IntentModelFactory | undefined {
+export function workerModelFactory(
+  bundleDir: string = dirname(fileURLToPath(import.meta.url)),
+): IntentModelFactory | undefined {
   const script = join(bundleDir, "assistant-model.js");
   if (!existsSync(script)) return undefined;
   return (options) => WorkerIntentModel.start(script, options);

@@ -34,12 +34,18 @@ export function normalizeEmail(value: string): string {
   return value.trim().toLowerCase();
 }
 
-export function checkNewAccount(input: { email: string; displayName: string; role: string; password: string }): string | undefined {
+export function checkNewAccount(input: {
+  email: string;
+  displayName: string;
+  role: string;
+  password: string;
+}): string | undefined {
   if (!EMAIL.test(normalizeEmail(input.email))) return "the email address is not valid";
   const name = input.displayName.trim();
   if (name.length === 0 || name.length > 40) return "the display name must be 1-40 characters";
   if (input.role !== "agent" && input.role !== "manager") return 'the role must be "agent" or "manager"';
-  if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH) return `the password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`;
+  if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH)
+    return `the password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`;
   return undefined;
 }
 
@@ -54,7 +60,12 @@ export async function createStaffAccount(
 ): Promise<StaffIdentity> {
   const problem = checkNewAccount(input);
   if (problem) throw new StaffAccountError(problem);
-  const account = { id: uuidv7(), email: normalizeEmail(input.email), displayName: input.displayName.trim(), role: input.role };
+  const account = {
+    id: uuidv7(),
+    email: normalizeEmail(input.email),
+    displayName: input.displayName.trim(),
+    role: input.role,
+  };
   const passwordHash = await hash(input.password);
   const inserted = await db
     .insert(staffAccounts)
@@ -83,11 +94,25 @@ const attemptsForgotten = sql`(${staffAccounts.lastFailedSignInAt} is null or ${
  * work (one UPDATE, one Argon2 verify) and get the same answer, so neither timing nor the reply tells
  * which addresses have accounts.
  */
-export async function signIn(db: Database, email: string, password: string, sessionHours: number): Promise<SignInResult> {
+export async function signIn(
+  db: Database,
+  email: string,
+  password: string,
+  sessionHours: number,
+): Promise<SignInResult> {
   const [account] = await db
     .update(staffAccounts)
-    .set({ failedSignIns: sql`case when ${attemptsForgotten} then 1 else ${staffAccounts.failedSignIns} + 1 end`, lastFailedSignInAt: sql`now()` })
-    .where(and(eq(staffAccounts.email, normalizeEmail(email)), eq(staffAccounts.active, true), or(lt(staffAccounts.failedSignIns, MAX_FAILED_SIGN_INS), attemptsForgotten)))
+    .set({
+      failedSignIns: sql`case when ${attemptsForgotten} then 1 else ${staffAccounts.failedSignIns} + 1 end`,
+      lastFailedSignInAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(staffAccounts.email, normalizeEmail(email)),
+        eq(staffAccounts.active, true),
+        or(lt(staffAccounts.failedSignIns, MAX_FAILED_SIGN_INS), attemptsForgotten),
+      ),
+    )
     .returning();
   if (!account) {
     dummyHash ??= hash(generatePassword());
@@ -95,7 +120,10 @@ export async function signIn(db: Database, email: string, password: string, sess
     return { ok: false, reason: "refused" };
   }
   if (!(await verify(account.passwordHash, password))) return { ok: false, reason: "invalid" };
-  await db.update(staffAccounts).set({ failedSignIns: 0, lastFailedSignInAt: null }).where(eq(staffAccounts.id, account.id));
+  await db
+    .update(staffAccounts)
+    .set({ failedSignIns: 0, lastFailedSignInAt: null })
+    .where(eq(staffAccounts.id, account.id));
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + sessionHours * 3600_000);
   await db.insert(staffSessions).values({ tokenHash: tokenHash(token), staffId: account.id, expiresAt });
@@ -108,7 +136,14 @@ export async function staffForSession(db: Database, token: string): Promise<Staf
     .select({ account: staffAccounts })
     .from(staffSessions)
     .innerJoin(staffAccounts, eq(staffAccounts.id, staffSessions.staffId))
-    .where(and(eq(staffSessions.tokenHash, tokenHash(token)), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), eq(staffAccounts.active, true)));
+    .where(
+      and(
+        eq(staffSessions.tokenHash, tokenHash(token)),
+        isNull(staffSessions.revokedAt),
+        gt(staffSessions.expiresAt, new Date()),
+        eq(staffAccounts.active, true),
+      ),
+    );
   return rows[0] ? identity(rows[0].account) : undefined;
 }
 
@@ -122,7 +157,10 @@ export async function activeAgent(db: Database, staffId: string): Promise<StaffI
 }
 
 export async function signOut(db: Database, token: string): Promise<void> {
-  await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.tokenHash, tokenHash(token)), isNull(staffSessions.revokedAt)));
+  await db
+    .update(staffSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(staffSessions.tokenHash, tokenHash(token)), isNull(staffSessions.revokedAt)));
 }
 
 function tokenHash(token: string): string {

@@ -27,13 +27,18 @@ export function signToken(secret: string, claims: TokenClaims): string {
 export class InvalidTokenError extends Error {}
 
 /** Checks signature and expiry; throws InvalidTokenError with a reason a person can act on. */
-export function verifyToken(secret: string, token: unknown, nowSeconds: number = Math.floor(Date.now() / 1000)): TokenClaims {
+export function verifyToken(
+  secret: string,
+  token: unknown,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): TokenClaims {
   if (typeof token !== "string" || token.length > 2048) throw new InvalidTokenError("a join token is required");
   const [version, body, signature] = token.split(".");
   if (version !== VERSION || !body || !signature) throw new InvalidTokenError("the join token is malformed");
   const expected = Buffer.from(sign(secret, body));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new InvalidTokenError("the join token was not signed by this server");
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new InvalidTokenError("the join token was not signed by this server");
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));

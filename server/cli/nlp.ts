@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     const request = parseRequest(line);
     const output = request
       ? await classifier.classify(request.text, request.locale)
-      : { error: "expected a JSON object {\"text\": string, \"locale\": \"en\"|\"zh\"|null}" };
+      : { error: 'expected a JSON object {"text": string, "locale": "en"|"zh"|null}' };
     process.stdout.write(`${JSON.stringify(output)}\n`);
   }
   return 0;

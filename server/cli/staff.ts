@@ -5,7 +5,14 @@ import { createDatabase } from "../../db/client";
 import { DataFolderInUseError, defaultDataDir, startEmbeddedPostgres, type EmbeddedPostgres } from "../../db/embedded";
 import { runMigrations } from "../../db/migrate";
 import { staffAccounts, staffSessions } from "../../db/schema";
-import { checkNewAccount, createStaffAccount, generatePassword, normalizeEmail, StaffAccountError, type StaffRole } from "../auth/staff";
+import {
+  checkNewAccount,
+  createStaffAccount,
+  generatePassword,
+  normalizeEmail,
+  StaffAccountError,
+  type StaffRole,
+} from "../auth/staff";
 import { releaseTicketsOfAgent } from "../support/tickets";
 
 const USAGE = `Manage Atrium's staff accounts (agents and managers).
@@ -21,13 +28,21 @@ or the embedded one in ATRIUM_DATA_DIR (stop the server first: the embedded one 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: "string" }, name: { type: "string" }, role: { type: "string" }, "password-stdin": { type: "boolean" }, help: { type: "boolean" } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      role: { type: "string" },
+      "password-stdin": { type: "boolean" },
+      help: { type: "boolean" },
+    },
   });
   const command = positionals[0];
   if (values.help || !command || !["create", "list", "reset-password", "deactivate"].includes(command)) {
@@ -52,14 +67,20 @@ async function main(): Promise<number> {
     switch (command) {
       case "create": {
         const chosen = await password();
-        const account = await createStaffAccount(db, { email: email(), displayName: values.name ?? "", role: (values.role ?? "") as StaffRole, password: chosen });
+        const account = await createStaffAccount(db, {
+          email: email(),
+          displayName: values.name ?? "",
+          role: (values.role ?? "") as StaffRole,
+          password: chosen,
+        });
         console.log(`created ${account.role} ${account.email} (${account.displayName})`);
         if (!values["password-stdin"]) console.log(`password: ${chosen}  (shown once)`);
         return 0;
       }
       case "list": {
         const rows = await db.select().from(staffAccounts).orderBy(asc(staffAccounts.createdAt));
-        for (const row of rows) console.log(`${row.role.padEnd(8)} ${row.active ? "active  " : "inactive"} ${row.email}  ${row.displayName}`);
+        for (const row of rows)
+          console.log(`${row.role.padEnd(8)} ${row.active ? "active  " : "inactive"} ${row.email}  ${row.displayName}`);
         if (rows.length === 0) console.log("no staff accounts yet");
         return 0;
       }
@@ -67,20 +88,36 @@ async function main(): Promise<number> {
         const chosen = await password();
         const problem = checkNewAccount({ email: email(), displayName: "x", role: "agent", password: chosen });
         if (problem) throw new StaffAccountError(problem);
-        const updated = await db.update(staffAccounts).set({ passwordHash: await hash(chosen), failedSignIns: 0 }).where(eq(staffAccounts.email, email())).returning({ id: staffAccounts.id });
+        const updated = await db
+          .update(staffAccounts)
+          .set({ passwordHash: await hash(chosen), failedSignIns: 0 })
+          .where(eq(staffAccounts.email, email()))
+          .returning({ id: staffAccounts.id });
         if (updated.length === 0) throw new StaffAccountError(`there is no staff account for ${email()}`);
-        await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
+        await db
+          .update(staffSessions)
+          .set({ revokedAt: new Date() })
+          .where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
         console.log(`password of ${email()} reset; its sessions are signed out`);
         if (!values["password-stdin"]) console.log(`password: ${chosen}  (shown once)`);
         return 0;
       }
       default: {
         // deactivate
-        const updated = await db.update(staffAccounts).set({ active: false }).where(eq(staffAccounts.email, email())).returning({ id: staffAccounts.id });
+        const updated = await db
+          .update(staffAccounts)
+          .set({ active: false })
+          .where(eq(staffAccounts.email, email()))
+          .returning({ id: staffAccounts.id });
         if (updated.length === 0) throw new StaffAccountError(`there is no staff account for ${email()}`);
-        await db.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
+        await db
+          .update(staffSessions)
+          .set({ revokedAt: new Date() })
+          .where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
         const released = await releaseTicketsOfAgent(db, updated[0].id, "agent_deactivated");
-        console.log(`${email()} deactivated and signed out${released.length > 0 ? `; ${released.length} ticket(s) they held went back to the queue` : ""}`);
+        console.log(
+          `${email()} deactivated and signed out${released.length > 0 ? `; ${released.length} ticket(s) they held went back to the queue` : ""}`,
+        );
         return 0;
       }
     }
@@ -93,7 +130,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof StaffAccountError || error instanceof DataFolderInUseError) console.error(`staff: ${error.message}`);
+    if (error instanceof StaffAccountError || error instanceof DataFolderInUseError)
+      console.error(`staff: ${error.message}`);
     else console.error("staff: failed:", error);
     process.exit(1);
   },

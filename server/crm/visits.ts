@@ -21,7 +21,13 @@ export async function openVisit(
       .where(eq(customers.id, visit.customerId))
       .returning({ id: customers.id });
     if (seen.length === 0) return null;
-    await tx.insert(visits).values({ id: visitId, customerId: visit.customerId, showroomId: visit.showroomId, roomId: visit.roomId, startedAt: new Date() });
+    await tx.insert(visits).values({
+      id: visitId,
+      customerId: visit.customerId,
+      showroomId: visit.showroomId,
+      roomId: visit.roomId,
+      startedAt: new Date(),
+    });
     return { customerId: visit.customerId, showroomId: visit.showroomId, visitId };
   });
 }

@@ -70,7 +70,9 @@ export class CrmWriter {
     this.stats.dropped += excess;
     // One line per thousand dropped rows, not one per row.
     if (before === 0 || Math.floor(before / 1000) !== Math.floor(this.stats.dropped / 1000)) {
-      this.log(`[crm] database unavailable for too long: dropped the oldest telemetry (${this.stats.dropped} rows in all)`);
+      this.log(
+        `[crm] database unavailable for too long: dropped the oldest telemetry (${this.stats.dropped} rows in all)`,
+      );
     }
   }
 
@@ -104,12 +106,15 @@ export class CrmWriter {
       this.retryAt = 0;
       // A database that stopped answering (a dead connection) must not hold the shutdown past its deadline.
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      const timedOut = new Promise<void>(
+        (resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+      );
       await Promise.race([this.flush(), timedOut]);
       clearTimeout(timer);
       if (this.pending > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (this.pending > 0) this.log(`[crm] shutting down with ${this.pending} rows unwritten: the database did not come back in time`);
+    if (this.pending > 0)
+      this.log(`[crm] shutting down with ${this.pending} rows unwritten: the database did not come back in time`);
   }
 
   /** Writes rows one at a time, setting aside (logged in full) those the database refuses. */
@@ -125,7 +130,9 @@ export class CrmWriter {
           throw error;
         }
         this.stats.refused++;
-        this.log(`[crm] the database refused interaction ${rows[i].id} (${rows[i].type}): ${(error as Error).message}; set aside: ${JSON.stringify(rows[i])}`);
+        this.log(
+          `[crm] the database refused interaction ${rows[i].id} (${rows[i].type}): ${(error as Error).message}; set aside: ${JSON.stringify(rows[i])}`,
+        );
       }
     }
   }

@@ -44,7 +44,8 @@ export function apiRouter(services: ApiServices): express.Router {
     "/guest-token",
     route(async (req, res) => {
       const body: unknown = req.body ?? {};
-      const requested = typeof body === "object" && body !== null ? (body as Record<string, unknown>).visitorId : undefined;
+      const requested =
+        typeof body === "object" && body !== null ? (body as Record<string, unknown>).visitorId : undefined;
       if (requested !== undefined && (typeof requested !== "string" || !VISITOR_ID.test(requested))) {
         throw new HttpError(400, "invalid_visitor_id", "visitorId must be 8-64 letters, digits, _ or -");
       }
@@ -96,7 +97,10 @@ export function apiRouter(services: ApiServices): express.Router {
   router.get("/metrics", (req, res) => {
     const seconds = Number(req.query.windowSeconds);
     const windowMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Infinity;
-    const rooms = [...services.metrics.entries()].map(([roomId, metrics]) => ({ roomId, ...metrics.snapshot(windowMs) }));
+    const rooms = [...services.metrics.entries()].map(([roomId, metrics]) => ({
+      roomId,
+      ...metrics.snapshot(windowMs),
+    }));
     res.json({ cpu: process.cpuUsage(), memory: process.memoryUsage(), uptimeSeconds: process.uptime(), rooms });
   });
 
@@ -116,10 +120,21 @@ export function apiRouter(services: ApiServices): express.Router {
 }
 
 function isBodyParserError(error: unknown): error is { status: number; message: string } {
-  return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number" && (error as { status: number }).status < 500;
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    typeof (error as { status?: unknown }).status === "number" &&
+    (error as { status: number }).status < 500
+  );
 }
 
 /** What a browser sees of a product: everything but the database's own columns, with the price in currency units. */
-function productView({ id: _id, showroomId: _showroom, updatedAt: _updated, priceCents, ...product }: CatalogProduct): ShowroomProductView {
+function productView({
+  id: _id,
+  showroomId: _showroom,
+  updatedAt: _updated,
+  priceCents,
+  ...product
+}: CatalogProduct): ShowroomProductView {
   return { ...product, price: priceCents / 100 };
 }

@@ -16,7 +16,11 @@ export function clientApp(): express.Router {
   router.get(["/showroom/:slug", "/"], (_req, res) => {
     const page = join(root, "index.html");
     if (existsSync(page)) res.sendFile(page);
-    else res.status(503).type("text/plain").send("The Atrium web client is not built yet: run `npm run build` (npm start does it for you).");
+    else
+      res
+        .status(503)
+        .type("text/plain")
+        .send("The Atrium web client is not built yet: run `npm run build` (npm start does it for you).");
   });
   return router;
 }

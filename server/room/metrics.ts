@@ -23,7 +23,10 @@ export class SampleWindow {
     for (let i = 0; i < this.count; i++) if (nowMs - this.times[i] <= windowMs) selected.push(this.values[i]);
     if (selected.length === 0) return { value: 0, samples: 0 };
     selected.sort((a, b) => a - b);
-    return { value: selected[Math.min(selected.length - 1, Math.floor((p / 100) * selected.length))], samples: selected.length };
+    return {
+      value: selected[Math.min(selected.length - 1, Math.floor((p / 100) * selected.length))],
+      samples: selected.length,
+    };
   }
 }
 

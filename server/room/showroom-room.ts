@@ -1,9 +1,28 @@
-import { CloseCode, Room, ServerError, matchMaker, type AuthContext, type Client, type IRoomCache, type RoomException, type RoomMethodName } from "@colyseus/core";
+import {
+  CloseCode,
+  Room,
+  ServerError,
+  matchMaker,
+  type AuthContext,
+  type Client,
+  type IRoomCache,
+  type RoomException,
+  type RoomMethodName,
+} from "@colyseus/core";
 import { readAvatarPose, Role, type Hand } from "../../ecs";
 import { loadCatalog, type Catalog } from "../../db/catalog";
 import type { Database } from "../../db/client";
 import { uuidv7 } from "uuidv7";
-import { ASSISTANT_MENTION, CLIENT_MESSAGE_ID, CLIENT_MESSAGE_TYPES, validateDisplayName, validators, type ClientMessageType, type ClientMessages, type ServerMessages } from "../../schema/messages";
+import {
+  ASSISTANT_MENTION,
+  CLIENT_MESSAGE_ID,
+  CLIENT_MESSAGE_TYPES,
+  validateDisplayName,
+  validators,
+  type ClientMessageType,
+  type ClientMessages,
+  type ServerMessages,
+} from "../../schema/messages";
 import { AvatarState, PATCH_INTERVAL_MS, ProductState, ShowroomState } from "../../schema/state";
 import { verifyToken, InvalidTokenError, type TokenClaims } from "../auth/tokens";
 import { interaction, type VisitContext } from "../crm/interactions";
@@ -87,7 +106,10 @@ export function createShowroomRoom(services: RoomServices) {
       const listing: Partial<IRoomCache> & { slug: string } = { name: SHOWROOM_ROOM, slug };
       const existing = await matchMaker.query(listing);
       if (existing.some((room) => room.roomId !== this.roomId)) {
-        throw new ServerError(503, `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`);
+        throw new ServerError(
+          503,
+          `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`,
+        );
       }
       // Everything awaited comes before the state is set: Colyseus's patch timer already runs
       // while onCreate awaits. The assistant is not awaited: its model may still be loading in
@@ -130,13 +152,18 @@ export function createShowroomRoom(services: RoomServices) {
       try {
         claims = verifyToken(services.secret, options?.token);
       } catch (error) {
-        if (error instanceof InvalidTokenError) throw new ServerError(401, `Cannot enter the showroom: ${error.message}.`);
+        if (error instanceof InvalidTokenError)
+          throw new ServerError(401, `Cannot enter the showroom: ${error.message}.`);
         throw error;
       }
       if (options.role !== undefined && options.role !== claims.role) {
-        throw new ServerError(403, `Cannot enter as "${String(options.role)}": this token was signed for a ${claims.role}.`);
+        throw new ServerError(
+          403,
+          `Cannot enter as "${String(options.role)}": this token was signed for a ${claims.role}.`,
+        );
       }
-      if (claims.role === "manager") throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
+      if (claims.role === "manager")
+        throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
       const name = validateDisplayName(options.name);
       if (!name.ok) throw new ServerError(400, `Cannot enter the showroom: ${name.reason}.`);
       await this.support.authorize(_client, claims, options);
@@ -145,7 +172,10 @@ export function createShowroomRoom(services: RoomServices) {
 
     override async onJoin(client: ShowroomClient, _options: JoinRequest, visitor: Visitor): Promise<void> {
       if (this.visitorCount >= this.capacity) {
-        throw new ServerError(503, `The showroom "${this.catalog.showroom.name.en}" is full (${this.capacity} visitors). Please try again in a few minutes.`);
+        throw new ServerError(
+          503,
+          `The showroom "${this.catalog.showroom.name.en}" is full (${this.capacity} visitors). Please try again in a few minutes.`,
+        );
       }
       client.userData = visitor;
       const role = visitor.claims.role === "agent" ? Role.Agent : Role.Customer;
@@ -171,7 +201,14 @@ export function createShowroomRoom(services: RoomServices) {
       readAvatarPose(this.sim.world, eid, spawnPose);
       writeAvatarPose(avatar, spawnPose);
       this.state.avatars.set(client.sessionId, avatar);
-      if (visitor.visit) services.writer.record(interaction(visitor.visit, "session_joined", { sessionId: client.sessionId, roomId: this.roomId, name: avatar.name }));
+      if (visitor.visit)
+        services.writer.record(
+          interaction(visitor.visit, "session_joined", {
+            sessionId: client.sessionId,
+            roomId: this.roomId,
+            name: avatar.name,
+          }),
+        );
       client.send("welcome", {
         sessionId: client.sessionId,
         customerId: visitor.visit?.customerId ?? "",
@@ -210,7 +247,10 @@ export function createShowroomRoom(services: RoomServices) {
 
     override onLeave(client: ShowroomClient, code?: number): void {
       // Sent away by a stopping server, or dropped just before it stopped: either way not their choice.
-      this.support.left(client, this.stopping || code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT);
+      this.support.left(
+        client,
+        this.stopping || code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT,
+      );
       const visit = client.userData?.visit;
       this.handleEvents(this.sim.removeVisitor(client.sessionId));
       this.visitsBySession.delete(client.sessionId);
@@ -244,7 +284,9 @@ export function createShowroomRoom(services: RoomServices) {
 
     /** Logged, never fatal: one faulty handler must not take down every showroom in the process. */
     override onUncaughtException(error: RoomException, methodName: RoomMethodName): void {
-      services.log(`[room] error in ${methodName} of room ${this.roomId}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
+      services.log(
+        `[room] error in ${methodName} of room ${this.roomId}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`,
+      );
     }
 
     override onDispose(): void {
@@ -309,7 +351,8 @@ export function createShowroomRoom(services: RoomServices) {
         }
         case "grab": {
           const { sku, hand } = message as ClientMessages["grab"];
-          if (!this.sim.queueGrab(sessionId, sku, hand as Hand)) client.send("grab:refused", { sku, hand, reason: "unknown_product" });
+          if (!this.sim.queueGrab(sessionId, sku, hand as Hand))
+            client.send("grab:refused", { sku, hand, reason: "unknown_product" });
           return;
         }
         case "release":
@@ -341,19 +384,36 @@ export function createShowroomRoom(services: RoomServices) {
       if (!visitor || !avatar) return;
       const sentAt = new Date();
       // Staff have no visit: their lines are shown, not recorded, but still need an id.
-      const row = visitor.visit && interaction(visitor.visit, "chat", { text: message.text, clientMessageId: message.clientMessageId, sessionId: client.sessionId }, { occurredAt: sentAt });
+      const row =
+        visitor.visit &&
+        interaction(
+          visitor.visit,
+          "chat",
+          { text: message.text, clientMessageId: message.clientMessageId, sessionId: client.sessionId },
+          { occurredAt: sentAt },
+        );
       const id = row?.id ?? uuidv7();
       if (row) {
         try {
           await services.writer.commit([row]);
         } catch (error) {
           services.log(`[room] chat from ${client.sessionId} not saved: ${(error as Error).message}`);
-          client.send("chat:refused", { clientMessageId: message.clientMessageId, reason: "The message could not be saved. Please send it again." });
+          client.send("chat:refused", {
+            clientMessageId: message.clientMessageId,
+            reason: "The message could not be saved. Please send it again.",
+          });
           return;
         }
       }
       client.send("chat:ack", { clientMessageId: message.clientMessageId, id });
-      this.broadcast("chat", { id, sessionId: client.sessionId, name: avatar.name, role: avatar.role, text: message.text, sentAt: sentAt.toISOString() });
+      this.broadcast("chat", {
+        id,
+        sessionId: client.sessionId,
+        name: avatar.name,
+        role: avatar.role,
+        text: message.text,
+        sentAt: sentAt.toISOString(),
+      });
     }
 
     /** The assistant answers the asker alone; the exchange is in the CRM before the reply leaves. */
@@ -361,13 +421,19 @@ export function createShowroomRoom(services: RoomServices) {
       const visitor = client.userData;
       if (!visitor) return;
       try {
-        const reply = await this.desk.ask(question, { visit: visitor.visit, nearProductSku: this.sim.productNear(client.sessionId) });
+        const reply = await this.desk.ask(question, {
+          visit: visitor.visit,
+          nearProductSku: this.sim.productNear(client.sessionId),
+        });
         client.send("assistant:reply", reply);
         // A person was asked for: the customer's panel follows that request from now on.
         if (reply.action?.kind === "support_requested" && visitor.visit) this.support.watch(visitor.visit.customerId);
       } catch (error) {
         services.log(`[room] assistant exchange for ${client.sessionId} not saved: ${(error as Error).message}`);
-        client.send("chat:refused", { clientMessageId: question.clientMessageId, reason: "The assistant could not answer just now. Please ask again." });
+        client.send("chat:refused", {
+          clientMessageId: question.clientMessageId,
+          reason: "The assistant could not answer just now. Please ask again.",
+        });
       }
     }
 
@@ -418,7 +484,14 @@ export function createShowroomRoom(services: RoomServices) {
       services.log(`[room] refused "${type}" from ${client.sessionId}: ${reason}`);
       // A refused chat line is named, so the sender's page can mark that very line as not sent.
       const clientMessageId = (type === "chat" || type === "ask") && clientMessageIdOf(message);
-      if (clientMessageId) client.send("chat:refused", { clientMessageId, reason: reason === "too many messages" ? "You are sending messages too fast. Wait a moment and send it again." : reason });
+      if (clientMessageId)
+        client.send("chat:refused", {
+          clientMessageId,
+          reason:
+            reason === "too many messages"
+              ? "You are sending messages too fast. Wait a moment and send it again."
+              : reason,
+        });
       else if (visitor.guard.shouldReport(now)) client.send("refused", { type, reason });
       if (disconnect) {
         services.log(`[room] disconnecting ${client.sessionId}: too many refused messages`);
@@ -432,7 +505,8 @@ export function createShowroomRoom(services: RoomServices) {
       for (const event of events) {
         const client = this.clients.getById(event.sessionId) as ShowroomClient | undefined;
         const visit = this.visitsBySession.get(event.sessionId);
-        if (event.type === "grab_refused") client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
+        if (event.type === "grab_refused")
+          client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
         else if (event.type === "teleport_refused") client?.send("teleport:refused", { reason: event.reason });
         const row = visit && telemetryOf(visit, event);
         if (row) services.writer.record(row);
@@ -440,8 +514,14 @@ export function createShowroomRoom(services: RoomServices) {
     }
 
     private async openVisit(visitor: Visitor, sessionId: string): Promise<VisitContext> {
-      const visit = await openVisit(services.db, { customerId: visitor.claims.sub, showroomId: this.catalog.showroom.id, roomId: this.roomId, displayName: visitor.name });
-      if (!visit) throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
+      const visit = await openVisit(services.db, {
+        customerId: visitor.claims.sub,
+        showroomId: this.catalog.showroom.id,
+        roomId: this.roomId,
+        displayName: visitor.name,
+      });
+      if (!visit)
+        throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
       services.log(`[room] ${sessionId} joined "${this.state.slug}" as customer ${visit.customerId}`);
       return visit;
     }

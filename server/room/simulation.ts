@@ -42,7 +42,10 @@ export class ShowroomSimulation {
   private readonly skuByProduct = new Map<number, string>();
   private spawnCount = 0;
 
-  constructor(private readonly catalog: Catalog, capacity: number) {
+  constructor(
+    private readonly catalog: Catalog,
+    capacity: number,
+  ) {
     this.world = createShowroomWorld(catalog.showroom.bounds, {}, capacity + catalog.products.length + 8);
     for (const product of catalog.products) {
       const [x, y, z] = product.position;
@@ -82,7 +85,29 @@ export class ShowroomSimulation {
     const radius = 0.6 * Math.sqrt(this.spawnCount % 40);
     const x = spawn.x + Math.cos(angle) * radius;
     const z = spawn.z + Math.sin(angle) * radius;
-    const pose = [x, HEAD_HEIGHT, z, 0, 0, 0, 1, x - 0.25, 1.1, z - 0.3, 0, 0, 0, 1, x + 0.25, 1.1, z - 0.3, 0, 0, 0, 1];
+    const pose = [
+      x,
+      HEAD_HEIGHT,
+      z,
+      0,
+      0,
+      0,
+      1,
+      x - 0.25,
+      1.1,
+      z - 0.3,
+      0,
+      0,
+      0,
+      1,
+      x + 0.25,
+      1.1,
+      z - 0.3,
+      0,
+      0,
+      0,
+      1,
+    ];
     const eid = addAvatar(this.world, { role, pose: placed ?? pose });
     this.avatarBySession.set(sessionId, eid);
     this.sessionByAvatar.set(eid, sessionId);
@@ -117,7 +142,10 @@ export class ShowroomSimulation {
       const holder = productHolder(this.world, product);
       if (holder?.avatar === eid) return sku;
       readProductTransform(this.world, product, this.scratchTransform);
-      const distance = Math.hypot(this.scratchTransform[0] - this.scratchPose[0], this.scratchTransform[2] - this.scratchPose[2]);
+      const distance = Math.hypot(
+        this.scratchTransform[0] - this.scratchPose[0],
+        this.scratchTransform[2] - this.scratchPose[2],
+      );
       if (distance < bestDistance) {
         bestDistance = distance;
         best = sku;
@@ -201,7 +229,13 @@ export class ShowroomSimulation {
           out.push({ type: "grab_refused", sessionId, sku, hand: event.hand, reason: event.reason });
           break;
         case "dwell":
-          out.push({ type: "dwell", sessionId, sku, durationMs: event.durationMs, endedAgoMs: this.world.time.elapsedMs - event.atMs });
+          out.push({
+            type: "dwell",
+            sessionId,
+            sku,
+            durationMs: event.durationMs,
+            endedAgoMs: this.world.time.elapsedMs - event.atMs,
+          });
           break;
       }
     }

@@ -7,7 +7,15 @@ import { TICKET_ID, type ClientMessages, type ServerMessages, type SupportTicket
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
 import type { VisitContext } from "../crm/interactions";
-import { abandonTickets, agentArrived, heldTicket, recordCsat, recordMessage, requestHelp, SupportError } from "../support/tickets";
+import {
+  abandonTickets,
+  agentArrived,
+  heldTicket,
+  recordCsat,
+  recordMessage,
+  requestHelp,
+  SupportError,
+} from "../support/tickets";
 import { queuePositions } from "../support/views";
 import type { RoomServices } from "./showroom-room";
 import type { ShowroomSimulation } from "./simulation";
@@ -81,10 +89,12 @@ export class SupportChannel {
     if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
     const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
     if (ticketId === undefined) return;
-    if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
+    if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
+      throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
     try {
       const ticket = await heldTicket(this.services.db, agent.id, ticketId);
-      if (ticket.showroomId !== this.catalog.showroom.id) throw new SupportError("not_yours", "this ticket is in another showroom");
+      if (ticket.showroomId !== this.catalog.showroom.id)
+        throw new SupportError("not_yours", "this ticket is in another showroom");
       this.arrivals.set(client.sessionId, { agentId: agent.id, ticketId, customerId: ticket.customerId });
     } catch (error) {
       if (error instanceof SupportError) throw new ServerError(403, `Cannot join for this ticket: ${error.message}`);
@@ -127,7 +137,12 @@ export class SupportChannel {
       return;
     }
     const customer = this.customerClient(arrival.customerId);
-    if (customer) client.send("support:customer", { ticketId: arrival.ticketId, sessionId: customer.sessionId, name: customer.userData?.name || "Guest" });
+    if (customer)
+      client.send("support:customer", {
+        ticketId: arrival.ticketId,
+        sessionId: customer.sessionId,
+        name: customer.userData?.name || "Guest",
+      });
     this.services.log(`[support] agent ${arrival.agentId} arrived for ticket ${arrival.ticketId}`);
     await this.pushStatuses();
   }
@@ -144,12 +159,15 @@ export class SupportChannel {
     if (!visit || this.customerClient(visit.customerId, client.sessionId)) return;
     this.watched.delete(visit.customerId);
     if (serverStopping) {
-      this.services.log(`[support] the server is stopping: the open tickets of ${visit.customerId} stay open for their return`);
+      this.services.log(
+        `[support] the server is stopping: the open tickets of ${visit.customerId} stay open for their return`,
+      );
       return;
     }
     abandonTickets(this.services.db, visit.customerId, visit.showroomId).then(
       (tickets) => tickets.forEach((t) => this.services.log(`[support] ticket ${t.id} abandoned: the customer left`)),
-      (error: Error) => this.services.log(`[support] could not abandon the tickets of ${visit.customerId}: ${error.message}`),
+      (error: Error) =>
+        this.services.log(`[support] could not abandon the tickets of ${visit.customerId}: ${error.message}`),
     );
   }
 
@@ -164,7 +182,10 @@ export class SupportChannel {
     handled.catch((error: unknown) => {
       const known = error instanceof SupportError;
       if (!known) this.services.log(`[support] ${type} from ${client.sessionId} failed: ${(error as Error).message}`);
-      client.send("support:refused", { type, reason: known ? error.message : "That could not be saved. Please try again." });
+      client.send("support:refused", {
+        type,
+        reason: known ? error.message : "That could not be saved. Please try again.",
+      });
     });
   }
 
@@ -181,7 +202,9 @@ export class SupportChannel {
       message: message.message ?? null,
     });
     client.send("support:requested", { ticketId: ticket.id, merged });
-    this.services.log(`[support] ${merged ? "merged a request into" : "opened"} ticket ${ticket.id} for customer ${visit.customerId}`);
+    this.services.log(
+      `[support] ${merged ? "merged a request into" : "opened"} ticket ${ticket.id} for customer ${visit.customerId}`,
+    );
     this.watch(visit.customerId);
     await this.pushStatuses();
   }
@@ -212,17 +235,39 @@ export class SupportChannel {
       const [open] = await this.services.db
         .select({ id: supportTickets.id })
         .from(supportTickets)
-        .where(and(eq(supportTickets.customerId, visitor.claims.sub), sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`));
+        .where(
+          and(
+            eq(supportTickets.customerId, visitor.claims.sub),
+            sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`,
+          ),
+        );
       if (!open || (ticketId && ticketId !== open.id)) throw new SupportError("not_yours", "You have no open request.");
       ticketId = open.id;
     }
-    const sender = visitor.claims.role === "agent" ? ({ kind: "agent", id: visitor.claims.sub } as const) : ({ kind: "customer", id: visitor.claims.sub } as const);
-    const { message: line, ticket } = await recordMessage(this.services.db, sender, ticketId, message.text, message.clientMessageId);
+    const sender =
+      visitor.claims.role === "agent"
+        ? ({ kind: "agent", id: visitor.claims.sub } as const)
+        : ({ kind: "customer", id: visitor.claims.sub } as const);
+    const { message: line, ticket } = await recordMessage(
+      this.services.db,
+      sender,
+      ticketId,
+      message.text,
+      message.clientMessageId,
+    );
     client.send("support:say:ack", { clientMessageId: message.clientMessageId, id: line.id });
-    const payload = { id: line.id, ticketId, from: line.from, name: visitor.name || (line.from === "agent" ? "Agent" : "Guest"), text: line.text, sentAt: line.sentAt.toISOString() };
+    const payload = {
+      id: line.id,
+      ticketId,
+      from: line.from,
+      name: visitor.name || (line.from === "agent" ? "Agent" : "Guest"),
+      text: line.text,
+      sentAt: line.sentAt.toISOString(),
+    };
     for (const other of this.clients()) {
       const claims = other.userData?.claims;
-      const party = claims && (claims.role === "agent" ? claims.sub === ticket.assignedAgentId : claims.sub === ticket.customerId);
+      const party =
+        claims && (claims.role === "agent" ? claims.sub === ticket.assignedAgentId : claims.sub === ticket.customerId);
       if (party) other.send("support:say", payload);
     }
   }
@@ -251,7 +296,8 @@ export class SupportChannel {
     }
     if (!only) this.polling = true;
     try {
-      const candidates = only ?? [...this.clients()].filter((c) => c.userData?.visit && this.watched.has(c.userData.visit.customerId));
+      const candidates =
+        only ?? [...this.clients()].filter((c) => c.userData?.visit && this.watched.has(c.userData.visit.customerId));
       const customers = candidates.filter((c) => c.userData?.visit);
       if (customers.length === 0) return;
       const views = await this.ticketViews(customers.map((c) => c.userData!.visit!.customerId));
@@ -264,7 +310,11 @@ export class SupportChannel {
         else this.watched.delete(client.userData!.visit!.customerId);
         const key = JSON.stringify(ticket);
         // A customer with nothing to show is told nothing until they have.
-        if (this.lastStatus.get(client.sessionId) === key || (ticket === null && !this.lastStatus.has(client.sessionId))) continue;
+        if (
+          this.lastStatus.get(client.sessionId) === key ||
+          (ticket === null && !this.lastStatus.has(client.sessionId))
+        )
+          continue;
         this.lastStatus.set(client.sessionId, key);
         client.send("support:status", { ticket });
       }
@@ -293,17 +343,25 @@ export class SupportChannel {
       .leftJoin(staffAccounts, eq(staffAccounts.id, supportTickets.assignedAgentId))
       .where(
         and(
-          sql`${supportTickets.customerId} in (${sql.join(customerIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+          sql`${supportTickets.customerId} in (${sql.join(
+            customerIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
           eq(supportTickets.showroomId, this.catalog.showroom.id),
           sql`(${supportTickets.status} in ('queued', 'assigned', 'agent_joined') or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
         ),
       )
       .orderBy(supportTickets.customerId, sql`${supportTickets.status} = 'resolved'`, desc(supportTickets.createdAt));
-    const positions = await queuePositions(this.services.db, rows.filter((r) => r.status === "queued").map((r) => r.id));
+    const positions = await queuePositions(
+      this.services.db,
+      rows.filter((r) => r.status === "queued").map((r) => r.id),
+    );
     const views = new Map<string, SupportTicketView>();
     for (const row of rows) {
       if (row.status === "abandoned") continue; // excluded by the query; narrows the type
-      const agentHere = row.agentId ? [...this.clients()].find((c) => c.userData?.claims.role === "agent" && c.userData.claims.sub === row.agentId) : undefined;
+      const agentHere = row.agentId
+        ? [...this.clients()].find((c) => c.userData?.claims.role === "agent" && c.userData.claims.sub === row.agentId)
+        : undefined;
       views.set(row.customerId, {
         ticketId: row.id,
         status: row.status,
@@ -335,11 +393,18 @@ function yawOf(qx: number, qy: number, qz: number, qw: number): number {
  * first of a few spots around them that is inside the showroom.
  */
 export function placeFacing(x: number, z: number, yaw: number, bounds: Catalog["showroom"]["bounds"]): number[] {
-  const inside = (px: number, pz: number) => px >= bounds.minX + WALL_MARGIN && px <= bounds.maxX - WALL_MARGIN && pz >= bounds.minZ + WALL_MARGIN && pz <= bounds.maxZ - WALL_MARGIN;
+  const inside = (px: number, pz: number) =>
+    px >= bounds.minX + WALL_MARGIN &&
+    px <= bounds.maxX - WALL_MARGIN &&
+    pz >= bounds.minZ + WALL_MARGIN &&
+    pz <= bounds.maxZ - WALL_MARGIN;
   let spot: [number, number] = [x, z];
   for (const turn of ARRIVAL_ANGLES) {
     const heading = yaw + turn;
-    const candidate: [number, number] = [x - Math.sin(heading) * ARRIVAL_DISTANCE, z - Math.cos(heading) * ARRIVAL_DISTANCE];
+    const candidate: [number, number] = [
+      x - Math.sin(heading) * ARRIVAL_DISTANCE,
+      z - Math.cos(heading) * ARRIVAL_DISTANCE,
+    ];
     if (inside(...candidate)) {
       spot = candidate;
       break;
@@ -353,6 +418,14 @@ export function placeFacing(x: number, z: number, yaw: number, bounds: Catalog["
   const fz = -Math.cos(facing);
   const rx = Math.cos(facing);
   const rz = -Math.sin(facing);
-  const hand = (side: number) => [ax + 0.25 * side * rx + 0.3 * fx, 1.1, az + 0.25 * side * rz + 0.3 * fz, 0, qy, 0, qw];
+  const hand = (side: number) => [
+    ax + 0.25 * side * rx + 0.3 * fx,
+    1.1,
+    az + 0.25 * side * rz + 0.3 * fz,
+    0,
+    qy,
+    0,
+    qw,
+  ];
   return [ax, HEAD_HEIGHT, az, 0, qy, 0, qw, ...hand(-1), ...hand(1)];
 }

@@ -6,7 +6,15 @@ import type { Database } from "../../db/client";
 import { agentPresence, showrooms, staffAccounts, supportNotes, supportTickets } from "../../db/schema";
 import type { ApiError } from "../../schema/api";
 import { TICKET_ID } from "../../schema/messages";
-import type { AgentStatus, NoteView, PresenceView, RoomTokenResponse, SignInResponse, StaffRole, StaffView } from "../../schema/support";
+import type {
+  AgentStatus,
+  NoteView,
+  PresenceView,
+  RoomTokenResponse,
+  SignInResponse,
+  StaffRole,
+  StaffView,
+} from "../../schema/support";
 import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
 import { signToken } from "../auth/tokens";
 import { CANNED_RESPONSES } from "./canned";
@@ -74,14 +82,16 @@ export function supportRouter(services: SupportApiServices): express.Router {
   const openStreams = new Map<string, Set<AbortController>>();
 
   /** A route for the given roles; agents' requests also tell routing their console is alive. */
-  const staffRoute = (roles: readonly StaffRole[], handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
-    (async () => {
-      const signed = await authenticate(db, req);
-      if (!roles.includes(signed.staff.role)) throw new HttpError(403, "forbidden", `This needs a ${roles.join(" or ")} account.`);
-      if (signed.staff.role === "agent") await touchPresence(db, signed.staff.id, config.presenceTtlSeconds);
-      await handler(req, res, signed);
-    })().catch(next);
-  };
+  const staffRoute =
+    (roles: readonly StaffRole[], handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
+      (async () => {
+        const signed = await authenticate(db, req);
+        if (!roles.includes(signed.staff.role))
+          throw new HttpError(403, "forbidden", `This needs a ${roles.join(" or ")} account.`);
+        if (signed.staff.role === "agent") await touchPresence(db, signed.staff.id, config.presenceTtlSeconds);
+        await handler(req, res, signed);
+      })().catch(next);
+    };
   const agent = ["agent"] as const;
   const manager = ["manager"] as const;
   const staff = ["agent", "manager"] as const;
@@ -91,13 +101,23 @@ export function supportRouter(services: SupportApiServices): express.Router {
       const body = record(req.body);
       const email = body.email;
       const password = body.password;
-      if (typeof email !== "string" || email.length === 0 || email.length > 320) throw new HttpError(400, "invalid_email", "email must be a non-empty string");
-      if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) throw new HttpError(400, "invalid_password", "password must be a non-empty string");
+      if (typeof email !== "string" || email.length === 0 || email.length > 320)
+        throw new HttpError(400, "invalid_email", "email must be a non-empty string");
+      if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH)
+        throw new HttpError(400, "invalid_password", "password must be a non-empty string");
       const result = await signIn(db, email, password, config.staffSessionHours);
       // A locked account answers like a wrong password: a different reply would tell which addresses have accounts.
-      if (!result.ok) throw new HttpError(401, "invalid_credentials", "The email or the password is wrong, or the account is locked for a few minutes after too many wrong passwords.");
+      if (!result.ok)
+        throw new HttpError(
+          401,
+          "invalid_credentials",
+          "The email or the password is wrong, or the account is locked for a few minutes after too many wrong passwords.",
+        );
       const secure = req.secure ? "; Secure" : "";
-      res.setHeader("set-cookie", `${STAFF_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${config.staffSessionHours * 3600}${secure}`);
+      res.setHeader(
+        "set-cookie",
+        `${STAFF_COOKIE}=${result.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${config.staffSessionHours * 3600}${secure}`,
+      );
       const response: SignInResponse = { staff: staffView(result.staff), expiresAt: result.expiresAt.toISOString() };
       res.json(response);
     })().catch(next);
@@ -138,9 +158,15 @@ export function supportRouter(services: SupportApiServices): express.Router {
       // A connection that died without a word still counts until TCP gives up; a new stream replaces the oldest.
       if (sessionStreams.size >= MAX_STREAMS_PER_SESSION) sessionStreams.values().next().value?.abort();
       sessionStreams.add(ended);
-      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (error) => error && ended.abort());
+      const send = (event: string, data: unknown) =>
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, (error) => error && ended.abort());
       try {
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-store",
+          connection: "keep-alive",
+          "x-accel-buffering": "no",
+        });
         res.flushHeaders();
         let last = "";
         let quietTicks = 0;
@@ -183,11 +209,24 @@ export function supportRouter(services: SupportApiServices): express.Router {
       if (extra) throw new HttpError(400, "invalid_presence", `unexpected field "${extra}"`);
       const status = body.status;
       const capacity = body.capacity;
-      if (status !== undefined && status !== "online" && status !== "busy" && status !== "away") throw new HttpError(400, "invalid_status", 'status must be "online", "busy" or "away"');
-      if (capacity !== undefined && (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 20)) throw new HttpError(400, "invalid_capacity", "capacity must be a whole number from 1 to 20");
-      if (status === undefined && capacity === undefined) throw new HttpError(400, "invalid_presence", "send a status, a capacity or both");
-      const set = { ...(status ? { status: status as AgentStatus } : {}), ...(capacity !== undefined ? { capacity: capacity as number } : {}), lastSeenAt: new Date() };
-      await db.insert(agentPresence).values({ staffId: me.id, ...set }).onConflictDoUpdate({ target: agentPresence.staffId, set });
+      if (status !== undefined && status !== "online" && status !== "busy" && status !== "away")
+        throw new HttpError(400, "invalid_status", 'status must be "online", "busy" or "away"');
+      if (
+        capacity !== undefined &&
+        (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 20)
+      )
+        throw new HttpError(400, "invalid_capacity", "capacity must be a whole number from 1 to 20");
+      if (status === undefined && capacity === undefined)
+        throw new HttpError(400, "invalid_presence", "send a status, a capacity or both");
+      const set = {
+        ...(status ? { status: status as AgentStatus } : {}),
+        ...(capacity !== undefined ? { capacity: capacity as number } : {}),
+        lastSeenAt: new Date(),
+      };
+      await db
+        .insert(agentPresence)
+        .values({ staffId: me.id, ...set })
+        .onConflictDoUpdate({ target: agentPresence.staffId, set });
       const presence: PresenceView | null = await presenceOf(db, me.id);
       res.json(presence);
     }),
@@ -232,10 +271,20 @@ export function supportRouter(services: SupportApiServices): express.Router {
       const ticketId = ticketIdParam(req);
       const body = record(req.body);
       const text = typeof body.text === "string" ? body.text.trim() : "";
-      if (text.length === 0 || text.length > MAX_NOTE_LENGTH) throw new HttpError(400, "invalid_note", `text must be 1-${MAX_NOTE_LENGTH} characters`);
+      if (text.length === 0 || text.length > MAX_NOTE_LENGTH)
+        throw new HttpError(400, "invalid_note", `text must be 1-${MAX_NOTE_LENGTH} characters`);
       const ticket = me.role === "agent" ? await heldTicket(db, me.id, ticketId) : await anyTicket(db, ticketId);
-      const [note] = await db.insert(supportNotes).values({ id: uuidv7(), customerId: ticket.customerId, ticketId, authorId: me.id, text }).returning();
-      const view: NoteView = { id: note.id, ticketId, author: me.displayName, text: note.text, createdAt: note.createdAt.toISOString() };
+      const [note] = await db
+        .insert(supportNotes)
+        .values({ id: uuidv7(), customerId: ticket.customerId, ticketId, authorId: me.id, text })
+        .returning();
+      const view: NoteView = {
+        id: note.id,
+        ticketId,
+        author: me.displayName,
+        text: note.text,
+        createdAt: note.createdAt.toISOString(),
+      };
       res.status(201).json(view);
     }),
   );
@@ -245,9 +294,13 @@ export function supportRouter(services: SupportApiServices): express.Router {
     staffRoute(agent, async (req, res, { staff: me }) => {
       const body = record(req.body);
       const ticketId = body.ticketId;
-      if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId)) throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
+      if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
+        throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
       const ticket = await heldTicket(db, me.id, ticketId);
-      const [room] = await db.select({ slug: showrooms.slug }).from(showrooms).where(eq(showrooms.id, ticket.showroomId));
+      const [room] = await db
+        .select({ slug: showrooms.slug })
+        .from(showrooms)
+        .where(eq(showrooms.id, ticket.showroomId));
       const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
       const response: RoomTokenResponse = {
         token: signToken(services.secret, { sub: me.id, role: "agent", exp }),
@@ -301,7 +354,8 @@ export function supportRouter(services: SupportApiServices): express.Router {
     let status = 500;
     let body: ApiError = { error: "internal", message: "Something went wrong on the server; it has been logged." };
     if (error instanceof HttpError) [status, body] = [error.status, { error: error.code, message: error.message }];
-    else if (error instanceof SupportError) [status, body] = [STATUS_OF[error.code], { error: error.code, message: error.message }];
+    else if (error instanceof SupportError)
+      [status, body] = [STATUS_OF[error.code], { error: error.code, message: error.message }];
     else if (isClientError(error)) [status, body] = [error.status, { error: "bad_request", message: error.message }];
     if (status >= 500) console.error("[support]", error);
     if (!res.headersSent) res.status(status).json(body);
@@ -335,12 +389,18 @@ async function touchPresence(db: Database, agentId: string, ttlSeconds: number):
   await db
     .update(agentPresence)
     .set({ lastSeenAt: sql`now()` })
-    .where(and(eq(agentPresence.staffId, agentId), lt(agentPresence.lastSeenAt, sql`now() - make_interval(secs => ${staleAfter})`)));
+    .where(
+      and(
+        eq(agentPresence.staffId, agentId),
+        lt(agentPresence.lastSeenAt, sql`now() - make_interval(secs => ${staleAfter})`),
+      ),
+    );
 }
 
 function record(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "invalid_body", "the request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new HttpError(400, "invalid_body", "the request body must be a JSON object");
   return body as Record<string, unknown>;
 }
 
@@ -354,7 +414,8 @@ function dateParam(value: unknown, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = typeof value === "string" ? new Date(value) : new Date(NaN);
   if (Number.isNaN(date.getTime())) throw new HttpError(400, "invalid_date", `${name} must be an ISO date`);
-  if (date.getTime() < EARLIEST_DATE || date.getTime() >= LATEST_DATE) throw new HttpError(400, "invalid_date", `${name} must be in the years 2000 to 9999`);
+  if (date.getTime() < EARLIEST_DATE || date.getTime() >= LATEST_DATE)
+    throw new HttpError(400, "invalid_date", `${name} must be in the years 2000 to 9999`);
   return date;
 }
 
@@ -367,7 +428,8 @@ async function anyTicket(db: Database, ticketId: string) {
 /** Agents read queued tickets and their own; others' tickets are none of their business. */
 async function visibleToAgent(db: Database, agentId: string, ticketId: string): Promise<void> {
   const ticket = await anyTicket(db, ticketId);
-  if (ticket.status !== "queued" && ticket.assignedAgentId !== agentId) throw new SupportError("not_yours", "This ticket is not yours.");
+  if (ticket.status !== "queued" && ticket.assignedAgentId !== agentId)
+    throw new SupportError("not_yours", "This ticket is not yours.");
 }
 
 function staffView(staff: StaffIdentity): StaffView {

@@ -20,7 +20,9 @@ export async function ensureDemoStaff(db: Database, log: (line: string) => void)
     const password = generatePassword();
     try {
       await createStaffAccount(db, { ...account, password });
-      log(`[support] demo ${account.role} created: ${account.email} / ${password}  (shown once; add staff with the staff command)`);
+      log(
+        `[support] demo ${account.role} created: ${account.email} / ${password}  (shown once; add staff with the staff command)`,
+      );
     } catch (error) {
       if (!(error instanceof StaffAccountError)) throw error;
     }

@@ -1,6 +1,11 @@
 import type { Database } from "../../db/client";
 import type { SupportConfig } from "./config";
-import { abandonTicketsOfDepartedCustomers, assignNext, expireAssignments, returnTicketsOfSilentAgents } from "./tickets";
+import {
+  abandonTicketsOfDepartedCustomers,
+  assignNext,
+  expireAssignments,
+  returnTicketsOfSilentAgents,
+} from "./tickets";
 
 /** Auto-assign at most this many tickets per tick, so one tick never runs long. */
 const MAX_ASSIGNMENTS_PER_TICK = 20;
@@ -37,13 +42,19 @@ export class SupportDispatcher {
   async tick(): Promise<void> {
     try {
       for (const ticket of await expireAssignments(this.db, this.config.assignTimeoutSeconds)) {
-        this.log(`[support] ticket ${ticket.id} went back to the queue: no agent arrived within ${this.config.assignTimeoutSeconds} s`);
+        this.log(
+          `[support] ticket ${ticket.id} went back to the queue: no agent arrived within ${this.config.assignTimeoutSeconds} s`,
+        );
       }
       for (const ticket of await returnTicketsOfSilentAgents(this.db, this.config.agentGoneSeconds)) {
-        this.log(`[support] ticket ${ticket.id} went back to the queue: its agent's console was silent for ${this.config.agentGoneSeconds} s`);
+        this.log(
+          `[support] ticket ${ticket.id} went back to the queue: its agent's console was silent for ${this.config.agentGoneSeconds} s`,
+        );
       }
       for (const ticket of await abandonTicketsOfDepartedCustomers(this.db, this.config.customerReturnSeconds)) {
-        this.log(`[support] ticket ${ticket.id} abandoned: the customer did not come back within ${this.config.customerReturnSeconds} s`);
+        this.log(
+          `[support] ticket ${ticket.id} abandoned: the customer did not come back within ${this.config.customerReturnSeconds} s`,
+        );
       }
       if (this.config.autoAssign) {
         for (let i = 0; i < MAX_ASSIGNMENTS_PER_TICK; i++) {

@@ -13,7 +13,11 @@ export interface LiveSupport {
 }
 
 /** Live support for one server process: the consoles' API, the dispatcher, the demo staff on a first start. */
-export async function startSupport(services: { db: Database; secret: string; log: (line: string) => void }): Promise<LiveSupport> {
+export async function startSupport(services: {
+  db: Database;
+  secret: string;
+  log: (line: string) => void;
+}): Promise<LiveSupport> {
   const config = supportConfigFromEnv();
   if (config.demoStaff) await ensureDemoStaff(services.db, services.log);
   const dispatcher = new SupportDispatcher(services.db, config, services.log);

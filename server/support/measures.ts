@@ -11,12 +11,34 @@ const MAX_TICKETS = 5000;
  * the agent's first private line), the resolution (request → resolved) and the CSAT; each
  * flagged when it passed its service-level threshold. An open ticket is measured by its time so far.
  */
-export async function supportMetrics(db: Database, sla: SlaThresholds, from: Date, to: Date, now: Date = new Date()): Promise<SupportMetrics> {
-  const rows = await db.select().from(supportTickets).where(and(gte(supportTickets.createdAt, from), lt(supportTickets.createdAt, to))).orderBy(asc(supportTickets.createdAt)).limit(MAX_TICKETS);
-  const [rooms, staff] = await Promise.all([db.select({ id: showrooms.id, slug: showrooms.slug }).from(showrooms), db.select({ id: staffAccounts.id, name: staffAccounts.displayName }).from(staffAccounts)]);
+export async function supportMetrics(
+  db: Database,
+  sla: SlaThresholds,
+  from: Date,
+  to: Date,
+  now: Date = new Date(),
+): Promise<SupportMetrics> {
+  const rows = await db
+    .select()
+    .from(supportTickets)
+    .where(and(gte(supportTickets.createdAt, from), lt(supportTickets.createdAt, to)))
+    .orderBy(asc(supportTickets.createdAt))
+    .limit(MAX_TICKETS);
+  const [rooms, staff] = await Promise.all([
+    db.select({ id: showrooms.id, slug: showrooms.slug }).from(showrooms),
+    db.select({ id: staffAccounts.id, name: staffAccounts.displayName }).from(staffAccounts),
+  ]);
   const slugOf = new Map(rooms.map((r) => [r.id, r.slug]));
   const nameOf = new Map(staff.map((s) => [s.id, s.name]));
-  const tickets = rows.map((t) => measure(t, sla, now, slugOf.get(t.showroomId) ?? "", t.assignedAgentId ? (nameOf.get(t.assignedAgentId) ?? null) : null));
+  const tickets = rows.map((t) =>
+    measure(
+      t,
+      sla,
+      now,
+      slugOf.get(t.showroomId) ?? "",
+      t.assignedAgentId ? (nameOf.get(t.assignedAgentId) ?? null) : null,
+    ),
+  );
   return {
     sla,
     from: from.toISOString(),
@@ -24,7 +46,8 @@ export async function supportMetrics(db: Database, sla: SlaThresholds, from: Dat
     tickets,
     summary: {
       tickets: tickets.length,
-      open: tickets.filter((t) => t.status === "queued" || t.status === "assigned" || t.status === "agent_joined").length,
+      open: tickets.filter((t) => t.status === "queued" || t.status === "assigned" || t.status === "agent_joined")
+        .length,
       resolved: tickets.filter((t) => t.status === "resolved").length,
       abandoned: tickets.filter((t) => t.status === "abandoned").length,
       breached: tickets.filter((t) => t.breached.length > 0).length,

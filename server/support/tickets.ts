@@ -62,7 +62,13 @@ export type SupportChange =
   | "support_csat"
   | "support_message";
 
-function changeRow(ticket: Ticket, type: SupportChange, actor: Actor, payload: Record<string, unknown> = {}, from?: SupportTicketStatus) {
+function changeRow(
+  ticket: Ticket,
+  type: SupportChange,
+  actor: Actor,
+  payload: Record<string, unknown> = {},
+  from?: SupportTicketStatus,
+) {
   return {
     id: uuidv7(),
     customerId: ticket.customerId,
@@ -75,7 +81,14 @@ function changeRow(ticket: Ticket, type: SupportChange, actor: Actor, payload: R
   };
 }
 
-async function recordChange(tx: Queryable, ticket: Ticket, type: SupportChange, actor: Actor, payload?: Record<string, unknown>, from?: SupportTicketStatus): Promise<string> {
+async function recordChange(
+  tx: Queryable,
+  ticket: Ticket,
+  type: SupportChange,
+  actor: Actor,
+  payload?: Record<string, unknown>,
+  from?: SupportTicketStatus,
+): Promise<string> {
   const row = changeRow(ticket, type, actor, payload, from);
   await tx.insert(interactions).values(row);
   return row.id;
@@ -117,8 +130,18 @@ export async function requestHelp(db: Database, request: HelpRequest): Promise<{
       })
       .returning();
     const merged = ticket.id !== id;
-    const details = { reason: request.reason, source: request.source, ...(request.message ? { text: request.message } : {}) };
-    await recordChange(tx, ticket, merged ? "support_request_merged" : "support_requested", { kind: "customer", id: request.customerId }, details);
+    const details = {
+      reason: request.reason,
+      source: request.source,
+      ...(request.message ? { text: request.message } : {}),
+    };
+    await recordChange(
+      tx,
+      ticket,
+      merged ? "support_request_merged" : "support_requested",
+      { kind: "customer", id: request.customerId },
+      details,
+    );
     return { ticket, merged };
   });
 }
@@ -131,15 +154,31 @@ export async function requestHelp(db: Database, request: HelpRequest): Promise<{
 export async function acceptTicket(db: Database, agentId: string, ticketId: string): Promise<Ticket> {
   return db.transaction(async (tx) => {
     const [presence] = await tx.select().from(agentPresence).where(eq(agentPresence.staffId, agentId)).for("update");
-    if (!presence || presence.status !== "online") throw new SupportError("not_online", "Set yourself online to take tickets.");
+    if (presence?.status !== "online") throw new SupportError("not_online", "Set yourself online to take tickets.");
     const [{ held }] = await tx
       .select({ held: sql<number>`count(*)::int` })
       .from(supportTickets)
-      .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_STATUSES), sql`not (${supportTickets.id} = ${ticketId} and ${supportTickets.acceptedAt} is null)`));
-    if (held >= presence.capacity) throw new SupportError("at_capacity", `You already hold ${held} tickets, your capacity. Resolve or release one first.`);
+      .where(
+        and(
+          eq(supportTickets.assignedAgentId, agentId),
+          inArray(supportTickets.status, HELD_STATUSES),
+          sql`not (${supportTickets.id} = ${ticketId} and ${supportTickets.acceptedAt} is null)`,
+        ),
+      );
+    if (held >= presence.capacity)
+      throw new SupportError(
+        "at_capacity",
+        `You already hold ${held} tickets, your capacity. Resolve or release one first.`,
+      );
     const [ticket] = await tx
       .update(supportTickets)
-      .set({ status: "assigned", assignedAgentId: agentId, assignedAt: sql`case when ${supportTickets.status} = 'queued' then now() else ${supportTickets.assignedAt} end`, acceptedAt: sql`now()`, updatedAt: sql`now()` })
+      .set({
+        status: "assigned",
+        assignedAgentId: agentId,
+        assignedAt: sql`case when ${supportTickets.status} = 'queued' then now() else ${supportTickets.assignedAt} end`,
+        acceptedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
       .where(
         and(
           eq(supportTickets.id, ticketId),
@@ -148,7 +187,10 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
       )
       .returning();
     if (!ticket) throw await explainRefusal(tx, ticketId, agentId);
-    await tx.update(agentPresence).set({ lastAssignedAt: sql`now()`, lastSeenAt: sql`now()` }).where(eq(agentPresence.staffId, agentId));
+    await tx
+      .update(agentPresence)
+      .set({ lastAssignedAt: sql`now()`, lastSeenAt: sql`now()` })
+      .where(eq(agentPresence.staffId, agentId));
     // Both set from the same transaction's now() when the ticket came straight from the queue.
     const from = ticket.assignedAt?.getTime() === ticket.acceptedAt?.getTime() ? "queued" : "assigned";
     await recordChange(tx, ticket, "support_accepted", { kind: "agent", id: agentId }, {}, from);
@@ -159,8 +201,10 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
 async function explainRefusal(tx: Queryable, ticketId: string, agentId: string): Promise<SupportError> {
   const [ticket] = await tx.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
   if (!ticket) return new SupportError("not_found", "There is no such ticket.");
-  if (ticket.status === "resolved" || ticket.status === "abandoned") return new SupportError("closed", `This ticket is already ${ticket.status}.`);
-  if (ticket.assignedAgentId === agentId) return new SupportError("already_accepted", "You have already accepted this ticket.");
+  if (ticket.status === "resolved" || ticket.status === "abandoned")
+    return new SupportError("closed", `This ticket is already ${ticket.status}.`);
+  if (ticket.assignedAgentId === agentId)
+    return new SupportError("already_accepted", "You have already accepted this ticket.");
   return new SupportError("taken", "Another agent has taken this ticket.");
 }
 
@@ -169,7 +213,8 @@ export async function heldTicket(db: Queryable, agentId: string, ticketId: strin
   const [ticket] = await db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
   if (!ticket) throw new SupportError("not_found", "There is no such ticket.");
   if (ticket.assignedAgentId !== agentId) throw new SupportError("not_yours", "This ticket is not assigned to you.");
-  if (ticket.status === "resolved" || ticket.status === "abandoned") throw new SupportError("closed", `This ticket is already ${ticket.status}.`);
+  if (ticket.status === "resolved" || ticket.status === "abandoned")
+    throw new SupportError("closed", `This ticket is already ${ticket.status}.`);
   return ticket;
 }
 
@@ -192,7 +237,13 @@ async function changeHeld(
       const [ticket] = await tx
         .update(supportTickets)
         .set({ ...set, updatedAt: sql`now()` })
-        .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.assignedAgentId, agentId), eq(supportTickets.status, before.status)))
+        .where(
+          and(
+            eq(supportTickets.id, ticketId),
+            eq(supportTickets.assignedAgentId, agentId),
+            eq(supportTickets.status, before.status),
+          ),
+        )
         .returning();
       if (!ticket) continue;
       await recordChange(tx, ticket, change, { kind: "agent", id: agentId }, {}, before.status);
@@ -203,18 +254,35 @@ async function changeHeld(
 }
 
 /** The agent stands next to the customer: the wait is over. Joining again changes nothing. */
-export async function agentArrived(db: Database, agentId: string, ticketId: string): Promise<{ ticket: Ticket; changed: boolean }> {
-  const result = await changeHeld(db, agentId, ticketId, ["assigned"], {
-    status: "agent_joined",
-    acceptedAt: sql`coalesce(${supportTickets.acceptedAt}, now())`,
-    agentJoinedAt: sql`coalesce(${supportTickets.agentJoinedAt}, now())`,
-  }, "support_agent_joined");
-  if (!result.changed && result.ticket.status !== "agent_joined") throw new SupportError("closed", "This ticket can no longer be joined.");
+export async function agentArrived(
+  db: Database,
+  agentId: string,
+  ticketId: string,
+): Promise<{ ticket: Ticket; changed: boolean }> {
+  const result = await changeHeld(
+    db,
+    agentId,
+    ticketId,
+    ["assigned"],
+    {
+      status: "agent_joined",
+      acceptedAt: sql`coalesce(${supportTickets.acceptedAt}, now())`,
+      agentJoinedAt: sql`coalesce(${supportTickets.agentJoinedAt}, now())`,
+    },
+    "support_agent_joined",
+  );
+  if (!result.changed && result.ticket.status !== "agent_joined")
+    throw new SupportError("closed", "This ticket can no longer be joined.");
   return result;
 }
 
 /** A held ticket given back: queued again, keeping its place (the queue is ordered by created_at). */
-const BACK_IN_QUEUE = { status: "queued", assignedAgentId: null, assignedAt: null, acceptedAt: null } satisfies PgUpdateSetSource<typeof supportTickets>;
+const BACK_IN_QUEUE = {
+  status: "queued",
+  assignedAgentId: null,
+  assignedAt: null,
+  acceptedAt: null,
+} satisfies PgUpdateSetSource<typeof supportTickets>;
 
 /** The agent gives the ticket back to the queue, where it keeps its place (its age). */
 export async function releaseTicket(db: Database, agentId: string, ticketId: string): Promise<Ticket> {
@@ -223,7 +291,14 @@ export async function releaseTicket(db: Database, agentId: string, ticketId: str
 }
 
 export async function resolveTicket(db: Database, agentId: string, ticketId: string): Promise<Ticket> {
-  const { ticket } = await changeHeld(db, agentId, ticketId, HELD_STATUSES, { status: "resolved", resolvedAt: sql`now()`, closedAt: sql`now()` }, "support_resolved");
+  const { ticket } = await changeHeld(
+    db,
+    agentId,
+    ticketId,
+    HELD_STATUSES,
+    { status: "resolved", resolvedAt: sql`now()`, closedAt: sql`now()` },
+    "support_resolved",
+  );
   return ticket;
 }
 
@@ -282,7 +357,13 @@ export async function returnTicketsOfSilentAgents(db: Database, silentSeconds: n
       for update of t skip locked`);
     const tickets: Ticket[] = [];
     // One at a time: each records its own agent.
-    for (const row of silent.rows) tickets.push(...(await moveEach(tx, [row], BACK_IN_QUEUE, "support_released", SYSTEM, { agentId: row.agent_id, reason: "agent_gone" })));
+    for (const row of silent.rows)
+      tickets.push(
+        ...(await moveEach(tx, [row], BACK_IN_QUEUE, "support_released", SYSTEM, {
+          agentId: row.agent_id,
+          reason: "agent_gone",
+        })),
+      );
     return tickets;
   });
 }
@@ -295,7 +376,14 @@ export async function abandonTickets(db: Database, customerId: string, showroomI
       .from(supportTickets)
       .where(and(eq(supportTickets.customerId, customerId), eq(supportTickets.showroomId, showroomId), isOpen))
       .for("update");
-    return moveEach(tx, before, { status: "abandoned", closedAt: sql`now()` }, "support_abandoned", { kind: "customer", id: customerId }, {});
+    return moveEach(
+      tx,
+      before,
+      { status: "abandoned", closedAt: sql`now()` },
+      "support_abandoned",
+      { kind: "customer", id: customerId },
+      {},
+    );
   });
 }
 
@@ -314,7 +402,9 @@ export async function abandonTicketsOfDepartedCustomers(db: Database, graceSecon
         and (select bool_and(v.ended_at is not null) and max(v.ended_at) < now() - ${graceSeconds} * interval '1 second'
              from visits v where v.customer_id = t.customer_id and v.showroom_id = t.showroom_id)
       for update of t skip locked`);
-    return moveEach(tx, candidates.rows, { status: "abandoned", closedAt: sql`now()` }, "support_abandoned", SYSTEM, { reason: "customer_gone" });
+    return moveEach(tx, candidates.rows, { status: "abandoned", closedAt: sql`now()` }, "support_abandoned", SYSTEM, {
+      reason: "customer_gone",
+    });
   });
 }
 
@@ -337,9 +427,25 @@ export async function expireAssignments(db: Database, timeoutSeconds: number): P
       from expired where t.id = expired.id
       returning t.id, expired.assigned_agent_id as previous_agent`);
     if (result.rows.length === 0) return [];
-    const tickets = await tx.select().from(supportTickets).where(inArray(supportTickets.id, result.rows.map((row) => row.id)));
+    const tickets = await tx
+      .select()
+      .from(supportTickets)
+      .where(
+        inArray(
+          supportTickets.id,
+          result.rows.map((row) => row.id),
+        ),
+      );
     const previous = new Map(result.rows.map((row) => [row.id, row.previous_agent]));
-    for (const ticket of tickets) await recordChange(tx, ticket, "support_assignment_expired", SYSTEM, { agentId: previous.get(ticket.id), timeoutSeconds }, "assigned");
+    for (const ticket of tickets)
+      await recordChange(
+        tx,
+        ticket,
+        "support_assignment_expired",
+        SYSTEM,
+        { agentId: previous.get(ticket.id), timeoutSeconds },
+        "assigned",
+      );
     return tickets;
   });
 }
@@ -369,7 +475,13 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
     if (!agentId) return undefined;
     const [ticket] = await tx
       .update(supportTickets)
-      .set({ status: "assigned", assignedAgentId: agentId, assignedAt: sql`now()`, acceptedAt: null, updatedAt: sql`now()` })
+      .set({
+        status: "assigned",
+        assignedAgentId: agentId,
+        assignedAt: sql`now()`,
+        acceptedAt: null,
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.status, "queued")))
       .returning();
     await tx.update(agentPresence).set({ lastAssignedAt: sql`now()` }).where(eq(agentPresence.staffId, agentId));
@@ -378,20 +490,42 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
   });
 }
 
-export async function recordCsat(db: Database, customerId: string, ticketId: string, score: number, comment: string | null): Promise<Ticket> {
+export async function recordCsat(
+  db: Database,
+  customerId: string,
+  ticketId: string,
+  score: number,
+  comment: string | null,
+): Promise<Ticket> {
   return db.transaction(async (tx) => {
     const [ticket] = await tx
       .update(supportTickets)
       .set({ csatScore: score, csatComment: comment, csatAt: sql`now()` })
-      .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.customerId, customerId), eq(supportTickets.status, "resolved"), isNull(supportTickets.csatScore)))
+      .where(
+        and(
+          eq(supportTickets.id, ticketId),
+          eq(supportTickets.customerId, customerId),
+          eq(supportTickets.status, "resolved"),
+          isNull(supportTickets.csatScore),
+        ),
+      )
       .returning();
     if (!ticket) {
-      const [existing] = await tx.select().from(supportTickets).where(and(eq(supportTickets.id, ticketId), eq(supportTickets.customerId, customerId)));
+      const [existing] = await tx
+        .select()
+        .from(supportTickets)
+        .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.customerId, customerId)));
       if (!existing) throw new SupportError("not_found", "There is no such request of yours.");
       if (existing.status !== "resolved") throw new SupportError("not_resolved", "Your request is not resolved yet.");
       throw new SupportError("already_rated", "You have already rated this conversation. Thank you!");
     }
-    await recordChange(tx, ticket, "support_csat", { kind: "customer", id: customerId }, { score, ...(comment ? { comment } : {}) });
+    await recordChange(
+      tx,
+      ticket,
+      "support_csat",
+      { kind: "customer", id: customerId },
+      { score, ...(comment ? { comment } : {}) },
+    );
     return ticket;
   });
 }
@@ -408,15 +542,32 @@ export interface SupportMessage {
  * A private line between the agent holding a ticket and its customer, committed before anyone
  * sees it. The agent's first line stops the first-response clock.
  */
-export async function recordMessage(db: Database, sender: Actor & { kind: "customer" | "agent" }, ticketId: string, text: string, clientMessageId: string): Promise<{ message: SupportMessage; ticket: Ticket }> {
+export async function recordMessage(
+  db: Database,
+  sender: Actor & { kind: "customer" | "agent" },
+  ticketId: string,
+  text: string,
+  clientMessageId: string,
+): Promise<{ message: SupportMessage; ticket: Ticket }> {
   return db.transaction(async (tx) => {
     const [ticket] = await tx.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
-    const allowed = ticket && (sender.kind === "agent" ? ticket.assignedAgentId === sender.id && (HELD_STATUSES as readonly string[]).includes(ticket.status) : ticket.customerId === sender.id && (OPEN_STATUSES as readonly string[]).includes(ticket.status));
-    if (!ticket || !allowed) throw new SupportError("not_yours", sender.kind === "agent" ? "You do not hold this ticket." : "You have no open request.");
+    const allowed =
+      ticket &&
+      (sender.kind === "agent"
+        ? ticket.assignedAgentId === sender.id && (HELD_STATUSES as readonly string[]).includes(ticket.status)
+        : ticket.customerId === sender.id && (OPEN_STATUSES as readonly string[]).includes(ticket.status));
+    if (!ticket || !allowed)
+      throw new SupportError(
+        "not_yours",
+        sender.kind === "agent" ? "You do not hold this ticket." : "You have no open request.",
+      );
     const row = changeRow(ticket, "support_message", sender, { text, clientMessageId });
     await tx.insert(interactions).values(row);
     if (sender.kind === "agent" && !ticket.firstAgentMessageAt) {
-      await tx.update(supportTickets).set({ firstAgentMessageAt: sql`coalesce(${supportTickets.firstAgentMessageAt}, now())` }).where(eq(supportTickets.id, ticketId));
+      await tx
+        .update(supportTickets)
+        .set({ firstAgentMessageAt: sql`coalesce(${supportTickets.firstAgentMessageAt}, now())` })
+        .where(eq(supportTickets.id, ticketId));
     }
     return { message: { id: row.id, ticketId, from: sender.kind, text, sentAt: row.occurredAt }, ticket };
   });

@@ -60,14 +60,22 @@ export interface Visitor {
  * A visitor in their own browser context (own localStorage, so own guest identity) who opens
  * the showroom link, types a name and presses the page's Enter (or Enter VR) button.
  */
-export async function openVisitor(browser: Browser, baseUrl: string, name: string, options: { vr?: boolean; width?: number; height?: number } = {}): Promise<Visitor> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 960, height: options.height ?? 600 } });
+export async function openVisitor(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+  options: { vr?: boolean; width?: number; height?: number } = {},
+): Promise<Visitor> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 960, height: options.height ?? 600 },
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     // SwiftShader's "GL Driver Message" performance notes are noise; everything else may explain a failure.
-    const worth = message.type() === "error" || (message.type() === "warning" && !message.text().includes("GL Driver Message"));
+    const worth =
+      message.type() === "error" || (message.type() === "warning" && !message.text().includes("GL Driver Message"));
     if (process.env.ATRIUM_BROWSER_LOG || worth) console.log(`[${name}] ${message.type()}: ${message.text()}`);
   });
   if (options.vr) await page.addInitScript({ content: await iwerBootstrap() });
@@ -75,15 +83,28 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
   await page.fill("#display-name", name);
   const button = options.vr ? "#enter-vr" : "#enter";
   await page.waitForSelector(`${button}:not([disabled])`, { timeout: 60_000 }).catch(async (error: unknown) => {
-    const said = await page.evaluate(() => [document.querySelector("#landing-message")?.textContent, document.querySelector("#banner-text")?.textContent]);
-    throw new Error(`${name} found no ${button} button to press: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`);
+    const said = await page.evaluate(() => [
+      document.querySelector("#landing-message")?.textContent,
+      document.querySelector("#banner-text")?.textContent,
+    ]);
+    throw new Error(
+      `${name} found no ${button} button to press: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`,
+    );
   });
   await page.click(button);
   const state = (): Promise<AtriumTestState> => page.evaluate(() => window.__atrium!.state());
-  await page.waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 }).catch(async (error: unknown) => {
-    const said = await page.evaluate(() => [document.querySelector("#landing-message")?.textContent, document.querySelector("#banner-text")?.textContent, window.__atrium?.state().status]);
-    throw new Error(`${name} did not connect: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`);
-  });
+  await page
+    .waitForFunction(() => window.__atrium?.state().status === "connected", null, { timeout: 30_000 })
+    .catch(async (error: unknown) => {
+      const said = await page.evaluate(() => [
+        document.querySelector("#landing-message")?.textContent,
+        document.querySelector("#banner-text")?.textContent,
+        window.__atrium?.state().status,
+      ]);
+      throw new Error(
+        `${name} did not connect: ${String(error)}\npage says: ${JSON.stringify(said)}\npage errors: ${errors.join("\n")}`,
+      );
+    });
   const close = async (): Promise<void> => {
     // Navigating away is how a visitor leaves: the page says goodbye, so the server frees the seat at once.
     await page.goto("about:blank").catch(() => undefined);
@@ -93,11 +114,19 @@ export async function openVisitor(browser: Browser, baseUrl: string, name: strin
 }
 
 /** Waits until predicate holds for the visitor's test-hook state; returns that state. */
-export async function until(visitor: Visitor, predicate: (state: AtriumTestState) => boolean, what: string, timeoutMs = 15_000): Promise<AtriumTestState> {
+export async function until(
+  visitor: Visitor,
+  predicate: (state: AtriumTestState) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<AtriumTestState> {
   const deadline = Date.now() + timeoutMs;
   let state = await visitor.state();
   while (!predicate(state)) {
-    if (Date.now() > deadline) throw new Error(`${visitor.name}: timed out waiting for ${what}; last state: ${JSON.stringify({ ...state, products: undefined }).slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${visitor.name}: timed out waiting for ${what}; last state: ${JSON.stringify({ ...state, products: undefined }).slice(0, 2000)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     state = await visitor.state();
   }

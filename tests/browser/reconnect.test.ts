@@ -33,7 +33,12 @@ describe("a server restart", () => {
     await alice.page.screenshot({ path: `${SCREENSHOTS}/desktop-reconnecting.png` });
 
     await server.restart();
-    const back = await until(alice, (s) => s.status === "connected" && s.banner === null, "Alice to be connected again", 30_000);
+    const back = await until(
+      alice,
+      (s) => s.status === "connected" && s.banner === null,
+      "Alice to be connected again",
+      30_000,
+    );
     expect(back.statusText).toMatch(/connected/i);
     const bobBack = await until(bob, (s) => s.status === "connected", "Bob to be connected again", 30_000);
     await until(alice, (s) => s.avatars[bobBack.sessionId!] !== undefined, "Alice to see Bob again");

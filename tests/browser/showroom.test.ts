@@ -41,7 +41,8 @@ async function visit(name: string, options: { vr?: boolean } = {}): Promise<Visi
   return visitor;
 }
 
-const head = (state: Awaited<ReturnType<Visitor["state"]>>, sessionId: string): number[] => state.avatars[sessionId]?.head ?? [];
+const head = (state: Awaited<ReturnType<Visitor["state"]>>, sessionId: string): number[] =>
+  state.avatars[sessionId]?.head ?? [];
 
 describe("two visitors in the showroom", () => {
   it("each sees the other's avatar move when the other walks with the keyboard", async () => {
@@ -50,7 +51,11 @@ describe("two visitors in the showroom", () => {
     const aliceId = (await alice.state()).sessionId!;
     const bobId = (await bob.state()).sessionId!;
 
-    const seenByBob = await until(bob, (s) => s.avatars[aliceId] !== undefined && s.scene.avatarInstancesByRole[0] >= 1, "Alice's avatar");
+    const seenByBob = await until(
+      bob,
+      (s) => s.avatars[aliceId] !== undefined && s.scene.avatarInstancesByRole[0] >= 1,
+      "Alice's avatar",
+    );
     const aliceStart = head(seenByBob, aliceId);
     // Alice faces -Z from the spawn: W walks her forward.
     await holdKey(alice.page, "KeyW", 1200);
@@ -83,7 +88,11 @@ describe("two visitors in the showroom", () => {
     await iwer.evaluate(() => window.__iwer!.controllers.left!.updateAxes("thumbstick", 0, -1));
     await until(vera, (s) => s.self.pose[2] < -3.2, "Vera to walk to the table", 45_000);
     await iwer.evaluate(() => window.__iwer!.controllers.left!.updateAxes("thumbstick", 0, 0));
-    const arrived = await until(alice, (s) => (s.avatars[veraId]?.head[2] ?? 99) < -2.7, "Alice to see Vera at the table");
+    const arrived = await until(
+      alice,
+      (s) => (s.avatars[veraId]?.head[2] ?? 99) < -2.7,
+      "Alice to see Vera at the table",
+    );
 
     // Vera leans 30 cm toward the vase and stoops; Walt sees her head follow.
     const before = arrived.avatars[veraId].head;
@@ -92,21 +101,34 @@ describe("two visitors in the showroom", () => {
       const p = window.__iwer!.position;
       p.set(p.x + dx, 1.35, p.z);
     }, lean);
-    await until(alice, (s) => Math.abs(s.avatars[veraId].head[0] - (before[0] + lean)) < 0.05 && s.avatars[veraId].head[1] < 1.4, "Vera's head to lean and stoop");
+    await until(
+      alice,
+      (s) => Math.abs(s.avatars[veraId].head[0] - (before[0] + lean)) < 0.05 && s.avatars[veraId].head[1] < 1.4,
+      "Vera's head to lean and stoop",
+    );
 
     // The right controller goes to the vase, in the play area's frame (the rig carries it there).
     const self = (await vera.state()).self;
     const vase = (await vera.state()).products["VASE-KOI"].position;
     const handBefore = (await alice.state()).avatars[veraId].right;
-    await iwer.evaluate(
-      ({ x, y, z }) => window.__iwer!.controllers.right!.position.set(x, y, z),
-      { x: vase[0] - self.rig.x + 0.05, y: vase[1] + 0.1, z: vase[2] - self.rig.z + 0.1 },
+    await iwer.evaluate(({ x, y, z }) => window.__iwer!.controllers.right!.position.set(x, y, z), {
+      x: vase[0] - self.rig.x + 0.05,
+      y: vase[1] + 0.1,
+      z: vase[2] - self.rig.z + 0.1,
+    });
+    await until(
+      alice,
+      (s) => Math.hypot(s.avatars[veraId].right[0] - vase[0], s.avatars[veraId].right[2] - vase[2]) < 0.3,
+      "Vera's right hand at the vase",
     );
-    await until(alice, (s) => Math.hypot(s.avatars[veraId].right[0] - vase[0], s.avatars[veraId].right[2] - vase[2]) < 0.3, "Vera's right hand at the vase");
     expect(handBefore).not.toEqual((await alice.state()).avatars[veraId].right);
 
     await iwer.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 1));
-    await until(alice, (s) => s.products["VASE-KOI"].heldBy === veraId && s.products["VASE-KOI"].hand === 1, "Alice to see the vase in Vera's right hand");
+    await until(
+      alice,
+      (s) => s.products["VASE-KOI"].heldBy === veraId && s.products["VASE-KOI"].hand === 1,
+      "Alice to see the vase in Vera's right hand",
+    );
 
     // Lifting the controller lifts the vase, for both of them.
     await iwer.evaluate(() => {
@@ -123,7 +145,11 @@ describe("two visitors in the showroom", () => {
       device.controllers.right!.position.set(eye.x + 0.16, eye.y - 0.2, eye.z - 0.4);
       device.controllers.left!.position.set(eye.x - 0.16, eye.y - 0.2, eye.z - 0.4);
     });
-    await until(alice, (s) => s.products["VASE-KOI"].heldBy === veraId && s.avatars[veraId].right[1] > 1.05, "the vase held up in front of Vera");
+    await until(
+      alice,
+      (s) => s.products["VASE-KOI"].heldBy === veraId && s.avatars[veraId].right[1] > 1.05,
+      "the vase held up in front of Vera",
+    );
     await iwer.waitForTimeout(500);
     await iwer.screenshot({ path: `${SCREENSHOTS}/vr-stereo-holding-vase.png` });
 
@@ -134,13 +160,24 @@ describe("two visitors in the showroom", () => {
   it("a headset visitor snap-turns, teleports along the arc and says a ready phrase from the wrist panel", async () => {
     const wes = await visit("Wes");
     const tom = await visit("Tom", { vr: true });
-    const tomId = (await until(tom, (s) => s.xr.presenting && s.xr.panelWorn && s.sessionId !== null, "Tom in VR with the wrist panel")).sessionId!;
-    const stick = (x: number, y: number) => tom.page.evaluate(([sx, sy]) => window.__iwer!.controllers.right!.updateAxes("thumbstick", sx, sy), [x, y]);
+    const tomId = (
+      await until(
+        tom,
+        (s) => s.xr.presenting && s.xr.panelWorn && s.sessionId !== null,
+        "Tom in VR with the wrist panel",
+      )
+    ).sessionId!;
+    const stick = (x: number, y: number) =>
+      tom.page.evaluate(([sx, sy]) => window.__iwer!.controllers.right!.updateAxes("thumbstick", sx, sy), [x, y]);
 
     // A flick of the right stick turns by 30 degrees, once per flick.
     const yaw0 = (await tom.state()).self.rig.yaw;
     await stick(1, 0);
-    await until(tom, (s) => Math.abs(s.self.rig.yaw - (yaw0 - Math.PI / 6)) < 0.01, "a 30 degree snap turn to the right");
+    await until(
+      tom,
+      (s) => Math.abs(s.self.rig.yaw - (yaw0 - Math.PI / 6)) < 0.01,
+      "a 30 degree snap turn to the right",
+    );
     await tom.page.waitForTimeout(300);
     expect(Math.abs((await tom.state()).self.rig.yaw - (yaw0 - Math.PI / 6))).toBeLessThan(0.01);
     await stick(0, 0);
@@ -152,7 +189,11 @@ describe("two visitors in the showroom", () => {
     const target = aimed.xr.teleportAim.target;
     expect(Math.hypot(target[0] - from[0], target[2] - from[2])).toBeGreaterThan(2);
     await stick(0, 0);
-    await until(wes, (s) => Math.hypot(s.avatars[tomId].head[0] - target[0], s.avatars[tomId].head[2] - target[2]) < 0.2, "Wes to see Tom land on the target");
+    await until(
+      wes,
+      (s) => Math.hypot(s.avatars[tomId].head[0] - target[0], s.avatars[tomId].head[2] - target[2]) < 0.2,
+      "Wes to see Tom land on the target",
+    );
     expect((await tom.state()).xr.teleportAim.visible).toBe(false);
 
     // Point the right controller at the panel's second phrase and pull the trigger.
@@ -160,7 +201,11 @@ describe("two visitors in the showroom", () => {
     const { rig } = (await tom.state()).self;
     const dx = button[0] - rig.x;
     const dz = button[2] - rig.z;
-    const local = { x: Math.cos(rig.yaw) * dx - Math.sin(rig.yaw) * dz, y: button[1], z: Math.sin(rig.yaw) * dx + Math.cos(rig.yaw) * dz };
+    const local = {
+      x: Math.cos(rig.yaw) * dx - Math.sin(rig.yaw) * dz,
+      y: button[1],
+      z: Math.sin(rig.yaw) * dx + Math.cos(rig.yaw) * dz,
+    };
     await tom.page.evaluate(({ x, y, z }) => {
       const right = window.__iwer!.controllers.right!;
       right.quaternion.set(0, 0, 0, 1);
@@ -168,7 +213,11 @@ describe("two visitors in the showroom", () => {
     }, local);
     await tom.page.waitForTimeout(300);
     await tom.page.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 1));
-    await until(wes, (s) => s.chat.some((l) => l.name === "Tom" && l.text === "Can someone help me?"), "Wes to read Tom's phrase");
+    await until(
+      wes,
+      (s) => s.chat.some((l) => l.name === "Tom" && l.text === "Can someone help me?"),
+      "Wes to read Tom's phrase",
+    );
     await tom.page.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 0));
     expect((await tom.state()).products["VASE-KOI"].heldBy).toBe("");
   });
@@ -178,13 +227,30 @@ describe("two visitors in the showroom", () => {
     const dan = await visit("Dan");
     await carla.page.fill("#chat-input", "Is the Oslo sofa available in navy?");
     await carla.page.press("#chat-input", "Enter");
-    await until(dan, (s) => s.chat.some((l) => l.name === "Carla" && l.text === "Is the Oslo sofa available in navy?" && l.state === "sent"), "Dan to read Carla's line");
-    await until(carla, (s) => s.chat.filter((l) => l.text === "Is the Oslo sofa available in navy?").length === 1 && s.chat.every((l) => l.state === "sent"), "Carla's own line confirmed once");
+    await until(
+      dan,
+      (s) =>
+        s.chat.some(
+          (l) => l.name === "Carla" && l.text === "Is the Oslo sofa available in navy?" && l.state === "sent",
+        ),
+      "Dan to read Carla's line",
+    );
+    await until(
+      carla,
+      (s) =>
+        s.chat.filter((l) => l.text === "Is the Oslo sofa available in navy?").length === 1 &&
+        s.chat.every((l) => l.state === "sent"),
+      "Carla's own line confirmed once",
+    );
 
     // A line for the assistant is answered to Carla alone, in the same panel.
     await carla.page.fill("#chat-input", "@assistant how much is the Oslo sofa?");
     await carla.page.press("#chat-input", "Enter");
-    await until(carla, (s) => s.chat.some((l) => l.name === "Assistant" && l.text.includes("1,299")), "the assistant's answer");
+    await until(
+      carla,
+      (s) => s.chat.some((l) => l.name === "Assistant" && l.text.includes("1,299")),
+      "the assistant's answer",
+    );
     expect((await carla.state()).chat.find((l) => l.text.startsWith("@assistant"))?.state).toBe("sent");
     expect((await dan.state()).chat.some((l) => l.name === "Assistant" || l.text.includes("@assistant"))).toBe(false);
 
@@ -197,9 +263,11 @@ describe("two visitors in the showroom", () => {
         form.requestSubmit();
       }
     });
-    await until(dan, (s) => s.chat.some((l) => l.state === "refused"), "a refused line", 8000).catch(async (error: unknown) => {
-      throw new Error(`${String(error).slice(0, 200)} chat: ${JSON.stringify((await dan.state()).chat)}`);
-    });
+    await until(dan, (s) => s.chat.some((l) => l.state === "refused"), "a refused line", 8000).catch(
+      async (error: unknown) => {
+        throw new Error(`${String(error).slice(0, 200)} chat: ${JSON.stringify((await dan.state()).chat)}`);
+      },
+    );
     await dan.page.waitForSelector("#chat-error:not([hidden])");
     expect(await dan.page.textContent("#chat-error")).toMatch(/not sent/i);
     await until(carla, (s) => s.chat.some((l) => l.text === "flood 0"), "Carla to read the accepted flood lines");
@@ -225,15 +293,36 @@ describe("two visitors in the showroom", () => {
         const angle = ((i - (crowd.length - 1) / 2) / crowd.length) * Math.PI * 0.7;
         const x = eye[0] + Math.sin(angle) * (2.6 + (i % 2) * 0.8);
         const z = eye[2] - Math.cos(angle) * (2.6 + (i % 2) * 0.8);
-        bot.sendPose([x, 1.62, z, ...facing, x - 0.25, 1.2, z + 0.3, ...facing, x + 0.25, 1.25 + 0.1 * (i % 3), z + 0.35, ...facing]);
+        bot.sendPose([
+          x,
+          1.62,
+          z,
+          ...facing,
+          x - 0.25,
+          1.2,
+          z + 0.3,
+          ...facing,
+          x + 0.25,
+          1.25 + 0.1 * (i % 3),
+          z + 0.35,
+          ...facing,
+        ]);
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const seen = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === customers + 5 && s.scene.avatarInstancesByRole[1] === agents + 1, "the crowd and the agent");
+    const seen = await until(
+      viewer,
+      (s) => s.scene.avatarInstancesByRole[0] === customers + 5 && s.scene.avatarInstancesByRole[1] === agents + 1,
+      "the crowd and the agent",
+    );
     await viewer.page.waitForTimeout(600);
     await viewer.page.screenshot({ path: `${SCREENSHOTS}/desktop-crowd.png` });
 
-    bots.push(...(await Promise.all(["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"].map((name) => joinShowroom(server.baseUrl, { name })))));
+    bots.push(
+      ...(await Promise.all(
+        ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"].map((name) => joinShowroom(server.baseUrl, { name })),
+      )),
+    );
     const more = await until(viewer, (s) => s.scene.avatarInstancesByRole[0] === customers + 13, "eight more visitors");
     expect(more.render.calls).toBe(seen.render.calls);
   });

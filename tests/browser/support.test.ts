@@ -17,13 +17,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await customer?.close().catch(() => undefined);
-  await consolePage?.context().close().catch(() => undefined);
+  await consolePage
+    ?.context()
+    .close()
+    .catch(() => undefined);
   await browser?.close();
   await server?.close();
 });
 
 /** What the customer's support panel shows. */
-const panelState = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>(".support-panel")?.dataset.state ?? null);
+const panelState = (page: Page) =>
+  page.evaluate(() => document.querySelector<HTMLElement>(".support-panel")?.dataset.state ?? null);
 
 describe("live support in the browser", () => {
   it("a customer presses Help, an agent accepts from the console and appears beside them, they talk privately, and the customer's rating is saved", async () => {
@@ -39,7 +43,9 @@ describe("live support in the browser", () => {
     await consolePage.click("#sign-in-form button[type=submit]");
     await consolePage.waitForSelector("#console:not([hidden])");
     await consolePage.selectOption("#presence", "online");
-    await consolePage.waitForFunction(() => document.querySelector<HTMLElement>("#presence-dot")?.dataset.status === "online");
+    await consolePage.waitForFunction(
+      () => document.querySelector<HTMLElement>("#presence-dot")?.dataset.status === "online",
+    );
 
     // A customer in the showroom presses Help.
     customer = await openVisitor(browser, server.baseUrl, "Nora", { width: 1100, height: 700 });
@@ -48,7 +54,11 @@ describe("live support in the browser", () => {
     await page.waitForSelector("#support-help");
     await page.fill(".support-panel input", "Do you have this sofa in green?");
     // Both pages note the moment on the same clock: the press, and the request showing in the queue.
-    await page.evaluate(() => document.querySelector("#support-help")!.addEventListener("click", () => ((window as unknown as { pressedAt: number }).pressedAt = Date.now())));
+    await page.evaluate(() =>
+      document
+        .querySelector("#support-help")!
+        .addEventListener("click", () => ((window as unknown as { pressedAt: number }).pressedAt = Date.now())),
+    );
     await consolePage.evaluate(() => {
       const queue = document.querySelector("#queue")!;
       new MutationObserver(() => {
@@ -78,7 +88,9 @@ describe("live support in the browser", () => {
 
     // Accept: the console walks the agent over; the customer sees them appear beside them.
     await item.locator("button.accept").click();
-    await consolePage.waitForFunction(() => window.__agentConsole?.().customerSessionId !== null, null, { timeout: 10_000 });
+    await consolePage.waitForFunction(() => window.__agentConsole?.().customerSessionId !== null, null, {
+      timeout: 10_000,
+    });
     expect(await consolePage.textContent("#room-status")).toContain("beside Nora");
     const agentSession = await consolePage.evaluate(() => window.__agentConsole!().mySessionId!);
     const seen = await until(customer, (s) => s.avatars[agentSession]?.role === 1, "the agent's avatar", 10_000);
@@ -111,7 +123,9 @@ describe("live support in the browser", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "support-customer-csat.png") });
     await page.click("#support-rate");
     await expect.poll(() => panelState(page), { timeout: 5000 }).toBe("thanks");
-    const rows = await server.database.pool.query("SELECT status, csat_score, csat_comment FROM support_tickets t JOIN customers c ON c.id = t.customer_id WHERE c.display_name = 'Nora'");
+    const rows = await server.database.pool.query(
+      "SELECT status, csat_score, csat_comment FROM support_tickets t JOIN customers c ON c.id = t.customer_id WHERE c.display_name = 'Nora'",
+    );
     expect(rows.rows).toEqual([{ status: "resolved", csat_score: 4, csat_comment: "Quick and friendly" }]);
   });
 });

@@ -26,7 +26,11 @@ describe("the assistant in the showroom", () => {
 
   it("is trained at start in a worker thread, off the simulation's thread, and cached", async () => {
     // The room opens without waiting for the model; training goes on in the worker meanwhile.
-    await eventually(async () => server.output(), (output) => output.includes('"home-living" ready'), 30_000);
+    await eventually(
+      async () => server.output(),
+      (output) => output.includes('"home-living" ready'),
+      30_000,
+    );
     expect(server.output()).toContain("the intent model in a worker thread");
     expect(server.output()).toContain("training the intent model…");
     expect(server.output()).toMatch(/"home-living" ready \(model trained in \d+ ms\)/);
@@ -44,15 +48,32 @@ describe("the assistant in the showroom", () => {
   it("answers an @assistant chat to the asker alone and records the exchange with intent, score, entities and locale", async () => {
     kim.room.send("chat", { text: "@assistant how much is the Oslo sofa?", clientMessageId: "q-1" });
     await kim.until(() => kim.received.some((m) => m.type === "assistant:reply"), 10_000, "the assistant's reply");
-    const reply = kim.received.find((m) => m.type === "assistant:reply")!.payload as { id: string; text: string; intent: string; locale: string };
+    const reply = kim.received.find((m) => m.type === "assistant:reply")!.payload as {
+      id: string;
+      text: string;
+      intent: string;
+      locale: string;
+    };
     expect(reply).toMatchObject({ intent: "ask_price", locale: "en" });
     expect(reply.text).toContain("1,299");
     await sleep(300);
     expect(lee.received.some((m) => m.type === "assistant:reply" || m.type === "chat")).toBe(false);
 
-    const { rows } = await server.database.pool.query("SELECT customer_id, type, product_sku, payload FROM interactions WHERE id = $1", [reply.id]);
-    expect(rows[0]).toMatchObject({ customer_id: kim.guest.customerId, type: "assistant_exchange", product_sku: "SOFA-OSLO-3" });
-    expect(rows[0].payload).toMatchObject({ question: "how much is the Oslo sofa?", intent: "ask_price", locale: "en", entities: { products: ["SOFA-OSLO-3"] } });
+    const { rows } = await server.database.pool.query(
+      "SELECT customer_id, type, product_sku, payload FROM interactions WHERE id = $1",
+      [reply.id],
+    );
+    expect(rows[0]).toMatchObject({
+      customer_id: kim.guest.customerId,
+      type: "assistant_exchange",
+      product_sku: "SOFA-OSLO-3",
+    });
+    expect(rows[0].payload).toMatchObject({
+      question: "how much is the Oslo sofa?",
+      intent: "ask_price",
+      locale: "en",
+      entities: { products: ["SOFA-OSLO-3"] },
+    });
     expect(rows[0].payload.score).toBeGreaterThan(0.6);
   });
 
@@ -60,19 +81,33 @@ describe("the assistant in the showroom", () => {
     await teleportTo(lee, -4, -2.5); // beside the Luna armchair, which is sold out
     lee.room.send("ask", { text: "这个有货吗", clientMessageId: "q-2", locale: null });
     await lee.until(() => lee.received.some((m) => m.type === "assistant:reply"), 10_000, "the reply");
-    const reply = lee.received.find((m) => m.type === "assistant:reply")!.payload as { text: string; intent: string; locale: string };
+    const reply = lee.received.find((m) => m.type === "assistant:reply")!.payload as {
+      text: string;
+      intent: string;
+      locale: string;
+    };
     expect(reply).toMatchObject({ intent: "ask_availability", locale: "zh" });
     expect(reply.text).toContain("露娜");
   });
 
   it("hands a visitor who asks for a person to live support", async () => {
     kim.room.send("ask", { text: "can I talk to a real person please", clientMessageId: "q-3", locale: "en" });
-    await kim.until(() => kim.received.some((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3"), 10_000, "the reply");
-    const reply = kim.received.find((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3")!.payload as { intent: string; action?: { kind: string } };
+    await kim.until(
+      () => kim.received.some((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3"),
+      10_000,
+      "the reply",
+    );
+    const reply = kim.received.find((m) => m.type === "assistant:reply" && m.payload.clientMessageId === "q-3")!
+      .payload as { intent: string; action?: { kind: string } };
     expect(reply.intent).toBe("ask_human_agent");
     expect(reply.action?.kind).toBe("support_requested");
     const tickets = await eventually(
-      async () => (await server.database.pool.query("SELECT status FROM support_tickets WHERE customer_id = $1", [kim.guest.customerId])).rows,
+      async () =>
+        (
+          await server.database.pool.query("SELECT status FROM support_tickets WHERE customer_id = $1", [
+            kim.guest.customerId,
+          ])
+        ).rows,
       (rows) => rows.length > 0,
     );
     expect(tickets[0].status).toBe("queued");

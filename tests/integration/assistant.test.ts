@@ -30,7 +30,12 @@ describe("the assistant against the CRM database", () => {
     const customerId = uuidv7();
     await database.db.insert(customers).values({ id: customerId, visitorId: `visitor-${customerId}` });
     visitor = { customerId, showroomId: catalog.showroom.id };
-    assistant = await Assistant.create({ catalog, shipping: loadShippingPolicy(), cacheDir, actions: createDatabaseActions(database.db) });
+    assistant = await Assistant.create({
+      catalog,
+      shipping: loadShippingPolicy(),
+      cacheDir,
+      actions: createDatabaseActions(database.db),
+    });
   });
   afterAll(async () => {
     await database?.close();
@@ -38,7 +43,10 @@ describe("the assistant against the CRM database", () => {
   });
 
   const historyOf = (type: string) =>
-    database.db.select().from(interactions).where(and(eq(interactions.customerId, visitor.customerId), eq(interactions.type, type)));
+    database.db
+      .select()
+      .from(interactions)
+      .where(and(eq(interactions.customerId, visitor.customerId), eq(interactions.type, type)));
 
   it("answers with the price stored in the database, and a new price after a retrain", async () => {
     expect((await assistant.answer("how much is the Oslo sofa?", visitor)).text).toContain("$1,299.00");
@@ -53,7 +61,13 @@ describe("the assistant against the CRM database", () => {
     expect(reply.action?.kind).toBe("support_requested");
     const ticketId = reply.action?.kind === "support_requested" ? reply.action.ticketId : "";
     const [ticket] = await database.db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
-    expect(ticket).toMatchObject({ customerId: visitor.customerId, reason: "assistant_escalation", status: "queued", assignedAgentId: null, resolvedAt: null });
+    expect(ticket).toMatchObject({
+      customerId: visitor.customerId,
+      reason: "assistant_escalation",
+      status: "queued",
+      assignedAgentId: null,
+      resolvedAt: null,
+    });
     const history = await historyOf("support_requested");
     expect(history.map((i) => i.payload.ticketId)).toContain(ticketId);
   });
@@ -65,7 +79,11 @@ describe("the assistant against the CRM database", () => {
     const [ticket] = await database.db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
     expect(ticket).toMatchObject({ reason: "complaint", status: "queued", productSku: "SOFA-OSLO-3" });
     // The same visitor asked for a person above: live support merges the complaint into that open ticket.
-    expect((await historyOf("support_request_merged")).some((i) => i.payload.ticketId === ticketId && i.payload.reason === "complaint" && i.productSku === "SOFA-OSLO-3")).toBe(true);
+    expect(
+      (await historyOf("support_request_merged")).some(
+        (i) => i.payload.ticketId === ticketId && i.payload.reason === "complaint" && i.productSku === "SOFA-OSLO-3",
+      ),
+    ).toBe(true);
   });
 
   it("stores a quote request with its items and quantities", async () => {

@@ -19,11 +19,16 @@ const FLUSH_INTERVAL_MS = 50;
 
 /** A customer on a visit to the demo showroom, as the room creates them when someone joins. */
 async function startVisit(db: Database): Promise<VisitContext> {
-  const [showroom] = await db.select({ id: showrooms.id }).from(showrooms).where(eq(showrooms.slug, readCatalogFile().showroom.slug));
+  const [showroom] = await db
+    .select({ id: showrooms.id })
+    .from(showrooms)
+    .where(eq(showrooms.slug, readCatalogFile().showroom.slug));
   const customerId = uuidv7();
   const visitId = uuidv7();
   await db.insert(customers).values({ id: customerId, visitorId: `visitor-${customerId}` });
-  await db.insert(visits).values({ id: visitId, customerId, showroomId: showroom.id, roomId: "crm-writer-test", startedAt: new Date() });
+  await db
+    .insert(visits)
+    .values({ id: visitId, customerId, showroomId: showroom.id, roomId: "crm-writer-test", startedAt: new Date() });
   return { customerId, showroomId: showroom.id, visitId };
 }
 
@@ -32,12 +37,17 @@ function dwell(visit: VisitContext, sku: string, seconds: number) {
 }
 
 async function interactionIds(handle: DatabaseHandle, visit: VisitContext): Promise<string[]> {
-  const { rows } = await handle.pool.query<{ id: string }>("SELECT id FROM interactions WHERE visit_id = $1 ORDER BY id", [visit.visitId]);
+  const { rows } = await handle.pool.query<{ id: string }>(
+    "SELECT id FROM interactions WHERE visit_id = $1 ORDER BY id",
+    [visit.visitId],
+  );
   return rows.map((r) => r.id);
 }
 
 async function visitEndedAt(handle: DatabaseHandle, visit: VisitContext): Promise<Date | null> {
-  const { rows } = await handle.pool.query<{ ended_at: Date | null }>("SELECT ended_at FROM visits WHERE id = $1", [visit.visitId]);
+  const { rows } = await handle.pool.query<{ ended_at: Date | null }>("SELECT ended_at FROM visits WHERE id = $1", [
+    visit.visitId,
+  ]);
   return rows[0].ended_at;
 }
 
@@ -71,21 +81,35 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     writer.record(bad);
     writer.record(good[1]);
     writer.endVisit(visit.visitId);
-    await eventually(() => visitEndedAt(database, visit), (ended) => ended !== null, 5000);
+    await eventually(
+      () => visitEndedAt(database, visit),
+      (ended) => ended !== null,
+      5000,
+    );
     expect(await interactionIds(database, visit)).toEqual(good.map((r) => r.id).sort());
     expect(writer.stats).toMatchObject({ written: 2, refused: 1 });
-    expect(lines.some((line) => line.includes(`refused interaction ${bad.id}`) && line.includes("set aside"))).toBe(true);
+    expect(lines.some((line) => line.includes(`refused interaction ${bad.id}`) && line.includes("set aside"))).toBe(
+      true,
+    );
   });
 
   it("puts telemetry of a visit in the CRM within a few flush intervals", async () => {
     const visit = await startVisit(database.db);
     const writer = newWriter();
-    const rows = [dwell(visit, "VASE-KOI", 4), dwell(visit, "SOFA-OSLO-3", 12), interaction(visit, "session_joined", { name: "Ana" })];
+    const rows = [
+      dwell(visit, "VASE-KOI", 4),
+      dwell(visit, "SOFA-OSLO-3", 12),
+      interaction(visit, "session_joined", { name: "Ana" }),
+    ];
     for (const row of rows) writer.record(row);
     expect(writer.pending).toBe(3);
 
     const started = performance.now();
-    await eventually(() => interactionIds(database, visit), (ids) => ids.length === 3, 2000);
+    await eventually(
+      () => interactionIds(database, visit),
+      (ids) => ids.length === 3,
+      2000,
+    );
     // The timer flushes on its own; generous for a cold database, but far below any human wait.
     expect(performance.now() - started).toBeLessThan(20 * FLUSH_INTERVAL_MS);
     expect(writer.pending).toBe(0);
@@ -96,9 +120,27 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
       [visit.visitId],
     );
     expect(stored).toEqual([
-      { type: "product_dwell", product_sku: "VASE-KOI", payload: { seconds: 4 }, customer_id: visit.customerId, showroom_id: visit.showroomId },
-      { type: "product_dwell", product_sku: "SOFA-OSLO-3", payload: { seconds: 12 }, customer_id: visit.customerId, showroom_id: visit.showroomId },
-      { type: "session_joined", product_sku: null, payload: { name: "Ana" }, customer_id: visit.customerId, showroom_id: visit.showroomId },
+      {
+        type: "product_dwell",
+        product_sku: "VASE-KOI",
+        payload: { seconds: 4 },
+        customer_id: visit.customerId,
+        showroom_id: visit.showroomId,
+      },
+      {
+        type: "product_dwell",
+        product_sku: "SOFA-OSLO-3",
+        payload: { seconds: 12 },
+        customer_id: visit.customerId,
+        showroom_id: visit.showroomId,
+      },
+      {
+        type: "session_joined",
+        product_sku: null,
+        payload: { name: "Ana" },
+        customer_id: visit.customerId,
+        showroom_id: visit.showroomId,
+      },
     ]);
   });
 
@@ -140,7 +182,11 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     writer.record(interaction(visit, "session_left", {}));
     writer.endVisit(visit.visitId, leftAt);
     expect(writer.pending).toBe(2);
-    await eventually(() => visitEndedAt(database, visit), (endedAt) => endedAt !== null, 2000);
+    await eventually(
+      () => visitEndedAt(database, visit),
+      (endedAt) => endedAt !== null,
+      2000,
+    );
     expect((await visitEndedAt(database, visit))?.toISOString()).toBe(leftAt.toISOString());
     expect(await interactionIds(database, visit)).toHaveLength(1);
 
@@ -218,7 +264,11 @@ describe("the CRM writer through a database outage", () => {
   it("keeps the simulation running, loses nothing it has room for and writes it all exactly once after", async () => {
     const visit = await startVisit(handle.db);
     const maxBuffered = 40;
-    writer = new CrmWriter(handle.db, { flushIntervalMs: FLUSH_INTERVAL_MS, maxBuffered, log: (line) => logs.push(line) });
+    writer = new CrmWriter(handle.db, {
+      flushIntervalMs: FLUSH_INTERVAL_MS,
+      maxBuffered,
+      log: (line) => logs.push(line),
+    });
     const before = dwell(visit, "VASE-KOI", 1);
     await writer.commit([before]);
 
@@ -241,7 +291,11 @@ describe("the CRM writer through a database outage", () => {
     await expect(writer.commit([interaction(visit, "chat", { text: "hello?" })])).rejects.toThrow();
 
     const failing = writer;
-    await eventually(async () => failing.stats.failedFlushes, (failed) => failed >= 2, 5000);
+    await eventually(
+      async () => failing.stats.failedFlushes,
+      (failed) => failed >= 2,
+      5000,
+    );
     expect(writer.pending).toBe(maxBuffered + 1);
     expect(logs.some((line) => line.startsWith(`[crm] could not write ${maxBuffered + 1} queued rows`))).toBe(true);
 
@@ -251,7 +305,11 @@ describe("the CRM writer through a database outage", () => {
     await sleep(300);
     await startServer();
 
-    await eventually(async () => failing.pending, (pending) => pending === 0, 15_000);
+    await eventually(
+      async () => failing.pending,
+      (pending) => pending === 0,
+      15_000,
+    );
     const kept = rows.slice(rows.length - maxBuffered + 1);
     expect(writer.stats.dropped).toBe(rows.length - maxBuffered + 1);
     expect(await interactionIds(handle, visit)).toEqual([before, ...kept, late].map((r) => r.id).sort());
@@ -265,7 +323,11 @@ describe("the CRM writer through a database outage", () => {
     await stopServer();
     const rows = Array.from({ length: 5 }, (_, i) => dwell(visit, "SOFA-OSLO-3", i));
     for (const row of rows) closing.record(row);
-    await eventually(async () => closing.stats.failedFlushes, (failed) => failed >= 3, 5000);
+    await eventually(
+      async () => closing.stats.failedFlushes,
+      (failed) => failed >= 3,
+      5000,
+    );
     await startServer();
     // The writer is backing off; close() must not wait for the next retry, nor give up.
     await closing.close();

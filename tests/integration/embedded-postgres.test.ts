@@ -16,7 +16,9 @@ describe("the embedded Postgres", () => {
     const first = await startEmbeddedPostgres(dir);
     const db = createDatabase(first.url);
     await runMigrations(db.pool);
-    await db.pool.query("INSERT INTO customers (id, visitor_id) VALUES ('01a21500-0000-7000-8000-000000000001', 'kept-across-restarts')");
+    await db.pool.query(
+      "INSERT INTO customers (id, visitor_id) VALUES ('01a21500-0000-7000-8000-000000000001', 'kept-across-restarts')",
+    );
     await db.close();
     await first.stop();
 

@@ -9,9 +9,24 @@ import { showrooms } from "../../db/schema";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
 import { MAX_FRAMES_PER_SECOND } from "../../server/room/client-guard";
-import { eventually, guestToken, joinShowroom, productAt, sleep, standingPose, teleportTo, walkTo, type Visitor } from "../support/visitor";
+import {
+  eventually,
+  guestToken,
+  joinShowroom,
+  productAt,
+  sleep,
+  standingPose,
+  teleportTo,
+  walkTo,
+  type Visitor,
+} from "../support/visitor";
 
-type InteractionRow = { type: string; customer_id: string; product_sku: string | null; payload: Record<string, unknown> };
+type InteractionRow = {
+  type: string;
+  customer_id: string;
+  product_sku: string | null;
+  payload: Record<string, unknown>;
+};
 
 describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
   let server: TestServer;
@@ -19,11 +34,20 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
   const join = async (options: Parameters<typeof joinShowroom>[1] = {}) => {
     const visitor = await joinShowroom(server.baseUrl, options);
     visitors.push(visitor);
-    await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 10_000, "own avatar in the state");
+    await visitor.until(
+      () => visitor.room.state?.avatars?.has(visitor.sessionId) === true,
+      10_000,
+      "own avatar in the state",
+    );
     return visitor;
   };
   const interactionsOf = async (customerId: string): Promise<InteractionRow[]> =>
-    (await server.database.pool.query("SELECT type, customer_id, product_sku, payload FROM interactions WHERE customer_id = $1 ORDER BY occurred_at", [customerId])).rows;
+    (
+      await server.database.pool.query(
+        "SELECT type, customer_id, product_sku, payload FROM interactions WHERE customer_id = $1 ORDER BY occurred_at",
+        [customerId],
+      )
+    ).rows;
 
   beforeAll(async () => {
     server = await startTestServer({ database: kind });
@@ -40,10 +64,14 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     expect(ben.room.state.avatars.get(ana.sessionId)?.name).toBe("Ana");
 
     await walkTo(ana, 2, 5);
-    await ben.until(() => {
-      const head = ben.headOf(ana.sessionId);
-      return head !== undefined && Math.abs(head.x - 2) < 0.01 && Math.abs(head.z - 5) < 0.01;
-    }, 8000, "Ana's new position at Ben's");
+    await ben.until(
+      () => {
+        const head = ben.headOf(ana.sessionId);
+        return head !== undefined && Math.abs(head.x - 2) < 0.01 && Math.abs(head.z - 5) < 0.01;
+      },
+      8000,
+      "Ana's new position at Ben's",
+    );
     expect(ben.headOf(ana.sessionId)!.y).toBeCloseTo(1.6, 2);
     await Promise.all([ana.leave(), ben.leave()]);
   });
@@ -101,7 +129,9 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     ben.room.send("release", { hand: 1 });
     await eventually(
       () => interactionsOf(ana.guest.customerId),
-      (rows) => rows.some((r) => r.type === "product_grabbed" && r.product_sku === "VASE-KOI") && rows.some((r) => r.type === "product_released"),
+      (rows) =>
+        rows.some((r) => r.type === "product_grabbed" && r.product_sku === "VASE-KOI") &&
+        rows.some((r) => r.type === "product_released"),
     );
     await Promise.all([ana.leave(), ben.leave()]);
   });
@@ -118,7 +148,11 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     const token = dan.room.reconnectionToken;
     dan.room.send("release", { hand: 1 });
     await dan.room.leave(false);
-    await eve.until(() => eve.room.state.avatars.get(dan.sessionId)?.connected === false, 8000, "Dan shown as disconnected");
+    await eve.until(
+      () => eve.room.state.avatars.get(dan.sessionId)?.connected === false,
+      8000,
+      "Dan shown as disconnected",
+    );
     await eve.until(() => productAt(eve, "SPK-ECHO-2")?.heldBy === "", 8000, "the speaker released");
     await eventually(
       () => interactionsOf(dan.guest.customerId),
@@ -171,7 +205,11 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
 
     // Fay still moves and is seen moving while Mallory misbehaves.
     await walkTo(fay, where.x + 1, where.z - 1);
-    await mal.until(() => Math.abs((mal.headOf(fay.sessionId)?.x ?? 0) - (where.x + 1)) < 0.01, 8000, "Fay's move seen by Mallory");
+    await mal.until(
+      () => Math.abs((mal.headOf(fay.sessionId)?.x ?? 0) - (where.x + 1)) < 0.01,
+      8000,
+      "Fay's move seen by Mallory",
+    );
 
     const closed = new Promise<number>((resolve) => mal.room.onLeave((code) => resolve(code)));
     for (let i = 0; i < 40; i++) mal.room.send("pose", [NaN]);
@@ -179,7 +217,11 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     await fay.until(() => !fay.room.state.avatars.has(mal.sessionId), 8000, "Mallory removed");
     // A flood of valid messages is limited too.
     for (let i = 0; i < 100; i++) fay.sendPose(standingPose(where.x + 1, where.z - 1));
-    await fay.until(() => fay.received.some((m) => m.type === "refused" && m.payload.reason === "too many messages"), 8000, "rate limit");
+    await fay.until(
+      () => fay.received.some((m) => m.type === "refused" && m.payload.reason === "too many messages"),
+      8000,
+      "rate limit",
+    );
     await fay.leave();
     // Requests for types the room does not have are answered by Colyseus, not the room's door: a
     // flood of them still ends the connection.
@@ -196,10 +238,26 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
     gus.room.send("chat", { text: "  Is the Oslo sofa available in navy?  ", clientMessageId: "c-1" });
     await gus.until(() => gus.received.some((m) => m.type === "chat:ack"), 8000, "chat ack");
     const ack = gus.received.find((m) => m.type === "chat:ack")!.payload as { id: string; clientMessageId: string };
-    const { rows } = await server.database.pool.query("SELECT customer_id, type, payload FROM interactions WHERE id = $1", [ack.id]);
-    expect(rows).toEqual([{ customer_id: gus.guest.customerId, type: "chat", payload: expect.objectContaining({ text: "Is the Oslo sofa available in navy?" }) }]);
-    await hal.until(() => hal.received.some((m) => m.type === "chat" && m.payload.id === ack.id), 8000, "chat shown to Hal");
-    expect(hal.received.find((m) => m.type === "chat")?.payload).toMatchObject({ name: "Gus", sessionId: gus.sessionId });
+    const { rows } = await server.database.pool.query(
+      "SELECT customer_id, type, payload FROM interactions WHERE id = $1",
+      [ack.id],
+    );
+    expect(rows).toEqual([
+      {
+        customer_id: gus.guest.customerId,
+        type: "chat",
+        payload: expect.objectContaining({ text: "Is the Oslo sofa available in navy?" }),
+      },
+    ]);
+    await hal.until(
+      () => hal.received.some((m) => m.type === "chat" && m.payload.id === ack.id),
+      8000,
+      "chat shown to Hal",
+    );
+    expect(hal.received.find((m) => m.type === "chat")?.payload).toMatchObject({
+      name: "Gus",
+      sessionId: gus.sessionId,
+    });
 
     // Gus looks at the Oslo sofa for 2.6 s from 2 m away, then turns around.
     await teleportTo(gus, -8, -2);
@@ -218,13 +276,19 @@ describe.each(databaseKinds())("a showroom on %s Postgres", (kind) => {
   });
 
   it("admits only tokens it signed, for the role they were signed for, and a returning visitor is the same customer", async () => {
-    await expect(joinShowroom(server.baseUrl, { token: "v1.forged.token" })).rejects.toThrow(/not signed by this server|malformed/);
+    await expect(joinShowroom(server.baseUrl, { token: "v1.forged.token" })).rejects.toThrow(
+      /not signed by this server|malformed/,
+    );
     await expect(joinShowroom(server.baseUrl, { role: "agent" })).rejects.toThrow(/signed for a customer/);
     await expect(joinShowroom(server.baseUrl, { slug: "no-such-room" })).rejects.toThrow(/no showroom called/);
     const first = await guestToken(server.baseUrl, "returning-visitor-1");
     const again = await guestToken(server.baseUrl, "returning-visitor-1");
     expect(again.customerId).toBe(first.customerId);
-    const bad = await fetch(`${server.baseUrl}/api/guest-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const bad = await fetch(`${server.baseUrl}/api/guest-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -263,12 +327,18 @@ describe("stopping the server", () => {
       expect(server.output()).toContain("stopped cleanly");
 
       const rows = async (customerId: string) =>
-        (await server.database.pool.query("SELECT type, product_sku FROM interactions WHERE customer_id = $1", [customerId])).rows as Array<{ type: string; product_sku: string | null }>;
+        (
+          await server.database.pool.query("SELECT type, product_sku FROM interactions WHERE customer_id = $1", [
+            customerId,
+          ])
+        ).rows as Array<{ type: string; product_sku: string | null }>;
       const ivyRows = await rows(ivy.guest.customerId);
       const jonRows = await rows(jon.guest.customerId);
       expect(ivyRows).toContainEqual({ type: "product_dwell", product_sku: "SOFA-OSLO-3" });
       expect(ivyRows.map((r) => r.type)).toEqual(expect.arrayContaining(["session_joined", "session_left"]));
-      expect(jonRows.map((r) => r.type)).toEqual(expect.arrayContaining(["session_joined", "product_grabbed", "chat", "product_released", "session_left"]));
+      expect(jonRows.map((r) => r.type)).toEqual(
+        expect.arrayContaining(["session_joined", "product_grabbed", "chat", "product_released", "session_left"]),
+      );
       const open = await server.database.pool.query("SELECT count(*)::int AS n FROM visits WHERE ended_at IS NULL");
       expect(open.rows[0].n).toBe(0);
     } finally {
@@ -286,7 +356,11 @@ describe("a showroom opening", () => {
       const names = ["Kai", "Lin", "Max", "Noa"];
       const arrivals = await Promise.all(names.map((name) => joinShowroom(server.baseUrl, { name })));
       for (const visitor of arrivals) {
-        await visitor.until(() => arrivals.every((other) => visitor.room.state.avatars?.has(other.sessionId)), 10_000, "everyone in one room");
+        await visitor.until(
+          () => arrivals.every((other) => visitor.room.state.avatars?.has(other.sessionId)),
+          10_000,
+          "everyone in one room",
+        );
       }
       expect(new Set(arrivals.map((visitor) => visitor.room.roomId)).size).toBe(1);
       await Promise.all(arrivals.map((visitor) => visitor.leave()));

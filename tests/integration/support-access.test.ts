@@ -11,7 +11,17 @@ import { signToken } from "../../server/auth/tokens";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
 import { guestToken, type Visitor } from "../support/visitor";
-import { createStaff, customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, request, signIn, staffConsole, type StaffConsole } from "./support-fixtures";
+import {
+  createStaff,
+  customerAsksForHelp,
+  goOnline,
+  joinAsAgent,
+  joinAsCustomer,
+  request,
+  signIn,
+  staffConsole,
+  type StaffConsole,
+} from "./support-fixtures";
 
 const run = promisify(execFile);
 const SOME_TICKET = "01900000-0000-7000-8000-000000000000";
@@ -54,8 +64,15 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     const guest = await guestToken(server.baseUrl);
     for (const endpoint of ENDPOINTS) {
       const anonymous = await request(server.baseUrl, endpoint.method, endpoint.path, { body: endpoint.body });
-      expect([endpoint.path, anonymous.status, anonymous.body]).toEqual([endpoint.path, 401, { error: "unauthenticated", message: expect.any(String) }]);
-      const asCustomer = await request(server.baseUrl, endpoint.method, endpoint.path, { body: endpoint.body, headers: { authorization: `Bearer ${guest.token}`, cookie: `atrium_staff=${guest.token}` } });
+      expect([endpoint.path, anonymous.status, anonymous.body]).toEqual([
+        endpoint.path,
+        401,
+        { error: "unauthenticated", message: expect.any(String) },
+      ]);
+      const asCustomer = await request(server.baseUrl, endpoint.method, endpoint.path, {
+        body: endpoint.body,
+        headers: { authorization: `Bearer ${guest.token}`, cookie: `atrium_staff=${guest.token}` },
+      });
       expect([endpoint.path, asCustomer.status]).toEqual([endpoint.path, 401]);
     }
   });
@@ -66,25 +83,47 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
         const role = staff === agent ? "agent" : "manager";
         if (endpoint.roles.includes(role) || endpoint.path === "/sign-out") continue;
         const { status, body } = await staff.call(endpoint.method, endpoint.path, endpoint.body);
-        expect([role, endpoint.path, status, body]).toEqual([role, endpoint.path, 403, { error: "forbidden", message: expect.any(String) }]);
+        expect([role, endpoint.path, status, body]).toEqual([
+          role,
+          endpoint.path,
+          403,
+          { error: "forbidden", message: expect.any(String) },
+        ]);
       }
     }
   });
 
   it("sign-in checks its input, refuses wrong passwords, locks after repeated failures, and sign-out ends the session", async () => {
-    expect((await request(server.baseUrl, "POST", "/sign-in", { body: {} })).body).toMatchObject({ error: "invalid_email" });
-    expect((await request(server.baseUrl, "POST", "/sign-in", { body: "not json", headers: { "content-type": "application/json" } })).status).toBe(400);
-    expect((await request(server.baseUrl, "POST", "/sign-in", { body: { email: "x@y.z", password: 5 } })).body).toMatchObject({ error: "invalid_password" });
-    const unknown = await request(server.baseUrl, "POST", "/sign-in", { body: { email: "nobody@staff.test", password: "whatever-it-is" } });
+    expect((await request(server.baseUrl, "POST", "/sign-in", { body: {} })).body).toMatchObject({
+      error: "invalid_email",
+    });
+    expect(
+      (
+        await request(server.baseUrl, "POST", "/sign-in", {
+          body: "not json",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await request(server.baseUrl, "POST", "/sign-in", { body: { email: "x@y.z", password: 5 } })).body,
+    ).toMatchObject({ error: "invalid_password" });
+    const unknown = await request(server.baseUrl, "POST", "/sign-in", {
+      body: { email: "nobody@staff.test", password: "whatever-it-is" },
+    });
     expect(unknown).toMatchObject({ status: 401, body: { error: "invalid_credentials" } });
 
     const sam = await createStaff(server, "agent", "Sam");
     for (let i = 0; i < 5; i++) {
-      const wrong = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: "not-the-password" } });
+      const wrong = await request(server.baseUrl, "POST", "/sign-in", {
+        body: { email: sam.email, password: "not-the-password" },
+      });
       expect(wrong).toMatchObject({ status: 401, body: unknown.body });
     }
     // Locked, even the right password is refused, with the very answer an unknown address gets.
-    const locked = await request(server.baseUrl, "POST", "/sign-in", { body: { email: sam.email, password: sam.password } });
+    const locked = await request(server.baseUrl, "POST", "/sign-in", {
+      body: { email: sam.email, password: sam.password },
+    });
     expect([locked.status, locked.body, locked.headers.get("retry-after")]).toEqual([401, unknown.body, null]);
 
     const tess = await signIn(server, await createStaff(server, "agent", "Tess"));
@@ -94,7 +133,9 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
 
     // An expired session is no session.
     const uma = await signIn(server, await createStaff(server, "agent", "Uma"));
-    await server.database.pool.query("UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE staff_id = (SELECT id FROM staff_accounts WHERE display_name = 'Uma')");
+    await server.database.pool.query(
+      "UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE staff_id = (SELECT id FROM staff_accounts WHERE display_name = 'Uma')",
+    );
     expect((await uma.call("GET", "/queue")).status).toBe(401);
   });
 
@@ -103,7 +144,9 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     // A few connections of its own: the embedded Postgres serves only so many, and the server needs its share.
     const direct = createDatabase(server.database.url, { max: 3 });
     try {
-      const attempts = await Promise.all(Array.from({ length: 20 }, () => signInAs(direct.db, vic.email, "not-the-password", 1)));
+      const attempts = await Promise.all(
+        Array.from({ length: 20 }, () => signInAs(direct.db, vic.email, "not-the-password", 1)),
+      );
       const checked = attempts.filter((attempt) => !attempt.ok && attempt.reason === "invalid").length;
       expect(checked).toBeGreaterThan(0);
       expect(checked).toBeLessThanOrEqual(MAX_FAILED_SIGN_INS);
@@ -115,17 +158,26 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
 
     // The same race over HTTP: five attempts counted, every answer the same 401, then the right password refused too.
     const wes = await createStaff(server, "agent", "Wes");
-    const guess = (password: string) => request(server.baseUrl, "POST", "/sign-in", { body: { email: wes.email, password } });
+    const guess = (password: string) =>
+      request(server.baseUrl, "POST", "/sign-in", { body: { email: wes.email, password } });
     const burst = await Promise.all(Array.from({ length: 20 }, () => guess("not-the-password")));
     expect(new Set(burst.map((response) => `${response.status} ${JSON.stringify(response.body)}`)).size).toBe(1);
-    const counted = await server.database.pool.query("SELECT failed_sign_ins FROM staff_accounts WHERE email = $1", [wes.email]);
+    const counted = await server.database.pool.query("SELECT failed_sign_ins FROM staff_accounts WHERE email = $1", [
+      wes.email,
+    ]);
     expect(counted.rows[0].failed_sign_ins).toBe(MAX_FAILED_SIGN_INS);
     expect((await guess(wes.password)).status).toBe(401);
 
     // The lockout ends LOCKOUT_MINUTES after the last counted attempt, and a right password starts the count again.
-    await server.database.pool.query("UPDATE staff_accounts SET last_failed_sign_in_at = now() - make_interval(mins => $2) WHERE email = $1", [wes.email, LOCKOUT_MINUTES + 1]);
+    await server.database.pool.query(
+      "UPDATE staff_accounts SET last_failed_sign_in_at = now() - make_interval(mins => $2) WHERE email = $1",
+      [wes.email, LOCKOUT_MINUTES + 1],
+    );
     expect((await guess(wes.password)).status).toBe(200);
-    const reset = await server.database.pool.query("SELECT failed_sign_ins, last_failed_sign_in_at FROM staff_accounts WHERE email = $1", [wes.email]);
+    const reset = await server.database.pool.query(
+      "SELECT failed_sign_ins, last_failed_sign_in_at FROM staff_accounts WHERE email = $1",
+      [wes.email],
+    );
     expect(reset.rows[0]).toEqual({ failed_sign_ins: 0, last_failed_sign_in_at: null });
   });
 
@@ -150,13 +202,25 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
       [manager, "GET", "/metrics?to=0001-01-02T00:00:00Z", undefined, 400, "invalid_date"],
       [manager, "GET", "/metrics?from=-010000-01-01T00:00:00Z", undefined, 400, "invalid_date"],
       [manager, "GET", "/metrics?from=1999-12-31T23:59:59Z&to=2000-01-08T00:00:00Z", undefined, 400, "invalid_date"],
-      [manager, "GET", "/metrics?from=2030-01-01T00:00:00Z&to=%2B010000-01-01T00:00:00Z", undefined, 400, "invalid_date"],
+      [
+        manager,
+        "GET",
+        "/metrics?from=2030-01-01T00:00:00Z&to=%2B010000-01-01T00:00:00Z",
+        undefined,
+        400,
+        "invalid_date",
+      ],
       [manager, "GET", "/metrics?from=9999-12-31T00:00:00Z&to=2000-01-01T00:00:00Z", undefined, 400, "invalid_range"],
       [manager, "GET", "/nowhere", undefined, 404, "not_found"],
     ];
     for (const [staff, method, path, body, status, error] of bad) {
       const response = await staff.call(method, path, body);
-      expect([method, path, response.status, response.body]).toEqual([method, path, status, { error, message: expect.any(String) }]);
+      expect([method, path, response.status, response.body]).toEqual([
+        method,
+        path,
+        status,
+        { error, message: expect.any(String) },
+      ]);
     }
     await goOnline(agent);
     expect((await agent.call("POST", `/tickets/${SOME_TICKET}/accept`)).body).toMatchObject({ error: "not_found" });
@@ -164,8 +228,14 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
   });
 
   it("the room lets in as an agent only a signed-in agent, and only for a ticket they hold", async () => {
-    const secret = (await server.database.pool.query("SELECT value FROM app_secrets WHERE name = 'token-signing'")).rows[0].value as string;
-    const join = (options: Record<string, unknown>) => new Client(server.baseUrl).joinOrCreate("showroom", { slug: "home-living", name: "X", ...options }, ShowroomState);
+    const secret = (await server.database.pool.query("SELECT value FROM app_secrets WHERE name = 'token-signing'"))
+      .rows[0].value as string;
+    const join = (options: Record<string, unknown>) =>
+      new Client(server.baseUrl).joinOrCreate(
+        "showroom",
+        { slug: "home-living", name: "X", ...options },
+        ShowroomState,
+      );
     const refusal = async (options: Record<string, unknown>) => {
       try {
         const room = await join(options);
@@ -179,8 +249,12 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     const guest = await guestToken(server.baseUrl);
     // A customer's token claiming the agent role; a forged agent token; a manager's id dressed as an agent.
     expect(await refusal({ token: guest.token, role: "agent" })).toBe("403");
-    expect(await refusal({ token: signToken("not-the-secret", { sub: agent.id, role: "agent", exp }), role: "agent" })).toBe("401");
-    expect(await refusal({ token: signToken(secret, { sub: manager.id, role: "agent", exp }), role: "agent" })).toBe("403");
+    expect(
+      await refusal({ token: signToken("not-the-secret", { sub: agent.id, role: "agent", exp }), role: "agent" }),
+    ).toBe("401");
+    expect(await refusal({ token: signToken(secret, { sub: manager.id, role: "agent", exp }), role: "agent" })).toBe(
+      "403",
+    );
     expect(await refusal({ token: signToken(secret, { sub: manager.id, role: "manager", exp }) })).toBe("403");
 
     // A ticket held by another agent: no room token for it, and no joining for it with one's own token.
@@ -191,7 +265,9 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     await Promise.all([goOnline(agent), goOnline(other)]);
     expect((await other.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     expect((await agent.call("POST", "/room-token", { ticketId })).status).toBe(403);
-    expect(await refusal({ token: signToken(secret, { sub: agent.id, role: "agent", exp }), role: "agent", ticketId })).toBe("403");
+    expect(
+      await refusal({ token: signToken(secret, { sub: agent.id, role: "agent", exp }), role: "agent", ticketId }),
+    ).toBe("403");
     // The holder gets in; a customer cannot speak on, or rate, someone else's ticket.
     const quinn = await joinAsAgent(server, other, ticketId);
     visitors.push(quinn);
@@ -199,23 +275,43 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     visitors.push(xavi);
     xavi.room.send("support:say", { ticketId, text: "let me in", clientMessageId: "x1" });
     xavi.room.send("support:csat", { ticketId, score: 1 });
-    await xavi.until(() => xavi.received.filter((m) => m.type === "support:refused").length === 2, 10_000, "both refused");
+    await xavi.until(
+      () => xavi.received.filter((m) => m.type === "support:refused").length === 2,
+      10_000,
+      "both refused",
+    );
     expect(quinn.received.some((m) => m.type === "support:say")).toBe(false);
     // Staff cannot ask for help; malformed support messages are refused at the door.
     quinn.room.send("support:request", {});
-    await quinn.until(() => quinn.received.some((m) => m.type === "support:refused"), 10_000, "agent's help request refused");
+    await quinn.until(
+      () => quinn.received.some((m) => m.type === "support:refused"),
+      10_000,
+      "agent's help request refused",
+    );
     xavi.room.send("support:csat", { ticketId, score: 9 });
-    await xavi.until(() => xavi.received.some((m) => m.type === "refused" && m.payload.type === "support:csat"), 10_000, "bad score refused");
+    await xavi.until(
+      () => xavi.received.some((m) => m.type === "refused" && m.payload.type === "support:csat"),
+      10_000,
+      "bad score refused",
+    );
   });
 
   it("the first start makes a demo agent and manager whose passwords are printed once and work", async () => {
-    const printed = [...server.output().matchAll(/demo (agent|manager) created: (\S+) \/ (\S+)/g)].map((m) => ({ role: m[1], email: m[2], password: m[3] }));
+    const printed = [...server.output().matchAll(/demo (agent|manager) created: (\S+) \/ (\S+)/g)].map((m) => ({
+      role: m[1],
+      email: m[2],
+      password: m[3],
+    }));
     expect(printed.map((p) => p.role)).toEqual(["agent", "manager"]);
     for (const demo of printed) {
-      const response = await request(server.baseUrl, "POST", "/sign-in", { body: { email: demo.email, password: demo.password } });
+      const response = await request(server.baseUrl, "POST", "/sign-in", {
+        body: { email: demo.email, password: demo.password },
+      });
       expect(response).toMatchObject({ status: 200, body: { staff: { role: demo.role } } });
     }
-    const stored = await server.database.pool.query("SELECT password_hash FROM staff_accounts WHERE email = $1", [printed[0].email]);
+    const stored = await server.database.pool.query("SELECT password_hash FROM staff_accounts WHERE email = $1", [
+      printed[0].email,
+    ]);
     expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
     await server.restart();
     expect(server.output().match(/demo (agent|manager) created/g)).toHaveLength(2);
@@ -225,12 +321,20 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     // The command as shipped: `npm run staff -- …` runs this bundle.
     const script = join(projectRoot(), "dist", "staff.js");
     const env = { ...process.env, DATABASE_URL: server.database.url };
-    const { stdout } = await run(process.execPath, [script, "create", "--email", "Zoe@Example.com", "--name", "Zoe", "--role", "agent"], { env });
+    const { stdout } = await run(
+      process.execPath,
+      [script, "create", "--email", "Zoe@Example.com", "--name", "Zoe", "--role", "agent"],
+      { env },
+    );
     const password = /password: (\S+)/.exec(stdout)?.[1];
     expect(stdout).toContain("created agent zoe@example.com (Zoe)");
     const zoe = await signIn(server, { id: "", email: "zoe@example.com", password: password!, name: "Zoe" });
     expect((await zoe.call("GET", "/me")).body).toMatchObject({ staff: { email: "zoe@example.com", role: "agent" } });
-    const duplicate = await run(process.execPath, [script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"], { env }).catch((error: { code: number; stderr: string }) => error);
+    const duplicate = await run(
+      process.execPath,
+      [script, "create", "--email", "zoe@example.com", "--name", "Zoe", "--role", "agent"],
+      { env },
+    ).catch((error: { code: number; stderr: string }) => error);
     expect(duplicate).toMatchObject({ code: 1, stderr: expect.stringContaining("already a staff account") });
     // Zoe holds a customer's ticket when she is deactivated: it goes back to the queue.
     const yan = await joinAsCustomer(server, "Yan");
@@ -240,10 +344,21 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     const deactivated = await run(process.execPath, [script, "deactivate", "--email", "zoe@example.com"], { env });
     expect(deactivated.stdout).toContain("1 ticket(s) they held went back to the queue");
     expect((await zoe.call("GET", "/me")).status).toBe(401);
-    const ticket = await server.database.pool.query("SELECT status, assigned_agent_id FROM support_tickets WHERE id = $1", [ticketId]);
+    const ticket = await server.database.pool.query(
+      "SELECT status, assigned_agent_id FROM support_tickets WHERE id = $1",
+      [ticketId],
+    );
     expect(ticket.rows[0]).toEqual({ status: "queued", assigned_agent_id: null });
-    const released = await server.database.pool.query("SELECT payload FROM interactions WHERE type = 'support_released' AND payload->>'ticketId' = $1", [ticketId]);
-    expect(released.rows[0].payload).toMatchObject({ actor: { kind: "system" }, reason: "agent_deactivated", from: "assigned", to: "queued" });
+    const released = await server.database.pool.query(
+      "SELECT payload FROM interactions WHERE type = 'support_released' AND payload->>'ticketId' = $1",
+      [ticketId],
+    );
+    expect(released.rows[0].payload).toMatchObject({
+      actor: { kind: "system" },
+      reason: "agent_deactivated",
+      from: "assigned",
+      to: "queued",
+    });
     await yan.leave();
   });
 });

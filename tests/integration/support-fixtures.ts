@@ -19,25 +19,44 @@ export interface StaffConsole {
 
 let staffCount = 0;
 
-export async function createStaff(server: TestServer, role: StaffRole, name: string): Promise<{ id: string; email: string; password: string; name: string }> {
+export async function createStaff(
+  server: TestServer,
+  role: StaffRole,
+  name: string,
+): Promise<{ id: string; email: string; password: string; name: string }> {
   const email = `${name.toLowerCase()}.${++staffCount}.${Date.now().toString(36)}@staff.test`;
   const password = generatePassword();
   const account = await createStaffAccount(server.database.db, { email, displayName: name, role, password });
   return { id: account.id, email, password, name };
 }
 
-export async function request<T>(baseUrl: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
+export async function request<T>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${baseUrl}/api/support${path}`, {
     method,
     headers: { ...(options.body !== undefined ? { "content-type": "application/json" } : {}), ...options.headers },
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }
 
-export async function signIn(server: TestServer, staff: { id: string; email: string; password: string; name: string }): Promise<StaffConsole> {
-  const response = await request<SignInResponse | ApiError>(server.baseUrl, "POST", "/sign-in", { body: { email: staff.email, password: staff.password } });
+export async function signIn(
+  server: TestServer,
+  staff: { id: string; email: string; password: string; name: string },
+): Promise<StaffConsole> {
+  const response = await request<SignInResponse | ApiError>(server.baseUrl, "POST", "/sign-in", {
+    body: { email: staff.email, password: staff.password },
+  });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
   const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
   return {
@@ -72,11 +91,20 @@ export async function ticketOf(staff: StaffConsole, ticketId: string): Promise<T
 }
 
 /** A customer in the showroom who presses Help and waits for the request to be acknowledged. */
-export async function customerAsksForHelp(visitor: Visitor, message?: string): Promise<ServerMessages["support:requested"]> {
+export async function customerAsksForHelp(
+  visitor: Visitor,
+  message?: string,
+): Promise<ServerMessages["support:requested"]> {
   const before = visitor.received.length;
   visitor.room.send("support:request", message ? { message } : {});
-  await visitor.until(() => visitor.received.slice(before).some((m) => m.type === "support:requested" || m.type === "support:refused"), 10_000, "support:requested");
-  const reply = visitor.received.slice(before).find((m) => m.type === "support:requested" || m.type === "support:refused")!;
+  await visitor.until(
+    () => visitor.received.slice(before).some((m) => m.type === "support:requested" || m.type === "support:refused"),
+    10_000,
+    "support:requested",
+  );
+  const reply = visitor.received
+    .slice(before)
+    .find((m) => m.type === "support:requested" || m.type === "support:refused")!;
   if (reply.type !== "support:requested") throw new Error(`help refused: ${JSON.stringify(reply.payload)}`);
   return reply.payload;
 }
@@ -92,7 +120,11 @@ export async function joinAsAgent(server: TestServer, agent: StaffConsole, ticke
   const { status, body } = await agent.call<RoomTokenResponse>("POST", "/room-token", { ticketId });
   if (status !== 200) throw new Error(`room token: ${status} ${JSON.stringify(body)}`);
   const client = new Client(server.baseUrl);
-  const room = await client.joinOrCreate<ShowroomState>("showroom", { slug: body.slug, token: body.token, name: body.name, role: "agent", ticketId }, ShowroomState);
+  const room = await client.joinOrCreate<ShowroomState>(
+    "showroom",
+    { slug: body.slug, token: body.token, name: body.name, role: "agent", ticketId },
+    ShowroomState,
+  );
   const visitor = wrap(client, room, { token: body.token, visitorId: "", customerId: "", expiresAt: body.expiresAt });
   await visitor.until(() => visitor.room.state?.avatars?.has(visitor.sessionId) === true, 10_000, "the agent's avatar");
   return visitor;
@@ -106,12 +138,18 @@ export function lastStatus(visitor: Visitor): ServerMessages["support:status"]["
   return undefined;
 }
 
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: last ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: last ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -26,7 +26,10 @@ describe.each(databaseKinds())("the agents' live queue stream on %s Postgres", (
 
   async function openStream(staff: StaffConsole): Promise<QueueStream> {
     const aborter = new AbortController();
-    const response = await fetch(`${server.baseUrl}/api/support/queue/stream`, { headers: { cookie: staff.cookie }, signal: aborter.signal });
+    const response = await fetch(`${server.baseUrl}/api/support/queue/stream`, {
+      headers: { cookie: staff.cookie },
+      signal: aborter.signal,
+    });
     expect(response.status).toBe(200);
     let text = "";
     let ended = false;
@@ -42,15 +45,26 @@ describe.each(databaseKinds())("the agents' live queue stream on %s Postgres", (
       .finally(() => (ended = true));
     const stream = { text: () => text, ended: () => ended, close: () => aborter.abort() };
     streams.push(stream);
-    await waitFor(async () => text, (received) => received.includes("event: queue"), 5000, "the first queue snapshot");
+    await waitFor(
+      async () => text,
+      (received) => received.includes("event: queue"),
+      5000,
+      "the first queue snapshot",
+    );
     return stream;
   }
 
   /** Marks the agent as last heard from an hour ago, waits, and tells whether anything counted them as present since. */
   async function presenceTouchedWithin(agent: StaffConsole, ms: number): Promise<boolean> {
-    await server.database.pool.query("UPDATE agent_presence SET last_seen_at = now() - interval '1 hour' WHERE staff_id = $1", [agent.id]);
+    await server.database.pool.query(
+      "UPDATE agent_presence SET last_seen_at = now() - interval '1 hour' WHERE staff_id = $1",
+      [agent.id],
+    );
     await sleep(ms);
-    const { rows } = await server.database.pool.query("SELECT last_seen_at > now() - interval '1 minute' AS touched FROM agent_presence WHERE staff_id = $1", [agent.id]);
+    const { rows } = await server.database.pool.query(
+      "SELECT last_seen_at > now() - interval '1 minute' AS touched FROM agent_presence WHERE staff_id = $1",
+      [agent.id],
+    );
     return rows[0].touched as boolean;
   }
 
@@ -83,7 +97,12 @@ describe.each(databaseKinds())("the agents' live queue stream on %s Postgres", (
     await sleep(600);
     expect(open.map((stream) => stream.ended())).toEqual([false, false, false, false]);
     const fifth = await openStream(tam);
-    await waitFor(async () => open[0].ended(), (ended) => ended, 3000, "the oldest stream ended");
+    await waitFor(
+      async () => open[0].ended(),
+      (ended) => ended,
+      3000,
+      "the oldest stream ended",
+    );
     expect([...open.slice(1), fifth].map((stream) => stream.ended())).toEqual([false, false, false, false]);
     // Another session is not affected.
     const una = await staffConsole(server, "manager", "Una");

@@ -12,12 +12,21 @@ const RETURN_SECONDS = 3;
 describe.each(databaseKinds())("open tickets across a server stop on %s Postgres", (kind) => {
   let server: TestServer;
   const visitors: Visitor[] = [];
-  const ticketRow = async (id: string): Promise<TicketRow> => (await server.database.pool.query("SELECT id, status FROM support_tickets WHERE id = $1", [id])).rows[0];
+  const ticketRow = async (id: string): Promise<TicketRow> =>
+    (await server.database.pool.query("SELECT id, status FROM support_tickets WHERE id = $1", [id])).rows[0];
   const abandonments = async (id: string): Promise<ChangeRow[]> =>
-    (await server.database.pool.query("SELECT type, payload FROM interactions WHERE type = 'support_abandoned' AND payload->>'ticketId' = $1", [id])).rows;
+    (
+      await server.database.pool.query(
+        "SELECT type, payload FROM interactions WHERE type = 'support_abandoned' AND payload->>'ticketId' = $1",
+        [id],
+      )
+    ).rows;
 
   beforeAll(async () => {
-    server = await startTestServer({ database: kind, env: { ATRIUM_SUPPORT_CUSTOMER_RETURN_SECONDS: String(RETURN_SECONDS) } });
+    server = await startTestServer({
+      database: kind,
+      env: { ATRIUM_SUPPORT_CUSTOMER_RETURN_SECONDS: String(RETURN_SECONDS) },
+    });
   });
   afterAll(async () => {
     await Promise.all(visitors.map((v) => v.leave()));
@@ -46,7 +55,12 @@ describe.each(databaseKinds())("open tickets across a server stop on %s Postgres
     // Bea's browser brings her back as the same visitor; Gus does not return.
     const returned = await joinShowroom(server.baseUrl, { name: "Bea", visitorId: back.guest.visitorId });
     visitors.push(returned);
-    await waitFor(() => ticketRow(goneTicket), (t) => t.status === "abandoned", (RETURN_SECONDS + 10) * 1000, "Gus's ticket abandoned");
+    await waitFor(
+      () => ticketRow(goneTicket),
+      (t) => t.status === "abandoned",
+      (RETURN_SECONDS + 10) * 1000,
+      "Gus's ticket abandoned",
+    );
     const [change] = await abandonments(goneTicket);
     expect(change.payload).toMatchObject({ actor: { kind: "system" }, reason: "customer_gone" });
 

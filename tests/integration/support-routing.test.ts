@@ -2,7 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
 import { sleep, type Visitor } from "../support/visitor";
-import { customerAsksForHelp, goOnline, joinAsAgent, joinAsCustomer, lastStatus, queueOf, staffConsole, waitFor } from "./support-fixtures";
+import {
+  customerAsksForHelp,
+  goOnline,
+  joinAsAgent,
+  joinAsCustomer,
+  lastStatus,
+  queueOf,
+  staffConsole,
+  waitFor,
+} from "./support-fixtures";
 
 type TicketRow = { id: string; status: string; assigned_agent_id: string | null; accepted_at: Date | null };
 
@@ -26,9 +35,15 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     heartbeats.push(setInterval(() => void queueOf(agent).catch(() => undefined), 1000));
     return agent;
   };
-  const ticketRow = async (id: string): Promise<TicketRow> => (await server.database.pool.query("SELECT * FROM support_tickets WHERE id = $1", [id])).rows[0];
+  const ticketRow = async (id: string): Promise<TicketRow> =>
+    (await server.database.pool.query("SELECT * FROM support_tickets WHERE id = $1", [id])).rows[0];
   const changes = async (id: string) =>
-    (await server.database.pool.query("SELECT type, payload FROM interactions WHERE payload->>'ticketId' = $1 ORDER BY occurred_at, id", [id])).rows as Array<{ type: string; payload: Record<string, unknown> }>;
+    (
+      await server.database.pool.query(
+        "SELECT type, payload FROM interactions WHERE payload->>'ticketId' = $1 ORDER BY occurred_at, id",
+        [id],
+      )
+    ).rows as Array<{ type: string; payload: Record<string, unknown> }>;
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -47,7 +62,9 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await Promise.all(visitors.splice(0).map((v) => v.leave()));
     // Nobody from one test takes tickets in the next.
     await server.database.pool.query("UPDATE agent_presence SET status = 'away'");
-    await server.database.pool.query("UPDATE support_tickets SET status = 'abandoned' WHERE status IN ('queued', 'assigned', 'agent_joined')");
+    await server.database.pool.query(
+      "UPDATE support_tickets SET status = 'abandoned' WHERE status IN ('queued', 'assigned', 'agent_joined')",
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -60,7 +77,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const ida = await customer("Ida");
     const { ticketId } = await customerAsksForHelp(ida);
 
-    const offered = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned", 10_000, "the ticket offered");
+    const offered = await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "assigned",
+      10_000,
+      "the ticket offered",
+    );
     const [first, second] = offered.assigned_agent_id === ari.id ? [ari, bea] : [bea, ari];
     expect([ari.id, bea.id]).toContain(offered.assigned_agent_id);
     expect(offered.accepted_at).toBeNull();
@@ -69,16 +91,36 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await ida.until(() => lastStatus(ida)?.status === "assigned", 10_000, "Ida told someone is coming");
 
     // Nobody answers: back to the queue, then offered to the other agent (round robin).
-    const reassigned = await waitFor(() => ticketRow(ticketId), (t) => t.status === "assigned" && t.assigned_agent_id === second.id, (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket offered to the next agent");
+    const reassigned = await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "assigned" && t.assigned_agent_id === second.id,
+      (ASSIGN_TIMEOUT_SECONDS + 3) * 1000,
+      "the ticket offered to the next agent",
+    );
     expect(reassigned.assigned_agent_id).toBe(second.id);
     const history = await changes(ticketId);
-    expect(history.map((c) => c.type)).toEqual(["support_requested", "support_assigned", "support_assignment_expired", "support_assigned"]);
-    expect(history[2].payload).toMatchObject({ agentId: first.id, actor: { kind: "system", id: null }, from: "assigned", to: "queued" });
+    expect(history.map((c) => c.type)).toEqual([
+      "support_requested",
+      "support_assigned",
+      "support_assignment_expired",
+      "support_assigned",
+    ]);
+    expect(history[2].payload).toMatchObject({
+      agentId: first.id,
+      actor: { kind: "system", id: null },
+      from: "assigned",
+      to: "queued",
+    });
     // The first agent can no longer take it; the second accepts and walks in, and it stays theirs.
     expect((await first.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
     expect((await second.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     visitors.push(await joinAsAgent(server, second, ticketId));
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 10_000, "the agent arrived");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "agent_joined",
+      10_000,
+      "the agent arrived",
+    );
     await sleep((ASSIGN_TIMEOUT_SECONDS + 1) * 1000);
     expect(await ticketRow(ticketId)).toMatchObject({ status: "agent_joined", assigned_agent_id: second.id });
   });
@@ -87,10 +129,20 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const dev = await onlineAgent("Dev", 1);
     const jan = await customer("Jan");
     const { ticketId } = await customerAsksForHelp(jan);
-    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === dev.id, 10_000, "offered to Dev");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.assigned_agent_id === dev.id,
+      10_000,
+      "offered to Dev",
+    );
     expect((await dev.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     await dev.call("PUT", "/presence", { status: "away" });
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "queued",
+      (ASSIGN_TIMEOUT_SECONDS + 3) * 1000,
+      "the ticket back in the queue",
+    );
     await jan.until(() => lastStatus(jan)?.status === "queued", 10_000, "Jan waiting again");
     expect(lastStatus(jan)).toMatchObject({ position: 1, agentName: null });
   });
@@ -99,9 +151,17 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const eli = await onlineAgent("Eli", 1);
     const kai = await customer("Kai");
     const { ticketId } = await customerAsksForHelp(kai);
-    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === eli.id, 10_000, "offered to Eli");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.assigned_agent_id === eli.id,
+      10_000,
+      "offered to Eli",
+    );
     // The offer has been waiting most of the timeout when Eli accepts it.
-    await server.database.pool.query("UPDATE support_tickets SET assigned_at = now() - interval '1.2 seconds' WHERE id = $1", [ticketId]);
+    await server.database.pool.query(
+      "UPDATE support_tickets SET assigned_at = now() - interval '1.2 seconds' WHERE id = $1",
+      [ticketId],
+    );
     expect((await eli.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     await sleep(1300);
     const held = await ticketRow(ticketId);
@@ -110,7 +170,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     expect((await changes(ticketId)).map((c) => c.type)).not.toContain("support_assignment_expired");
     // Without arriving, it still goes back in the end.
     await eli.call("PUT", "/presence", { status: "away" });
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (ASSIGN_TIMEOUT_SECONDS + 3) * 1000, "the ticket back in the queue");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "queued",
+      (ASSIGN_TIMEOUT_SECONDS + 3) * 1000,
+      "the ticket back in the queue",
+    );
   });
 
   it("a ticket whose agent's console goes silent while helping goes back to the queue, and the customer is told", async () => {
@@ -118,15 +183,36 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await goOnline(flo, 1);
     const lia = await customer("Lia");
     const { ticketId } = await customerAsksForHelp(lia);
-    await waitFor(() => ticketRow(ticketId), (t) => t.assigned_agent_id === flo.id, 10_000, "offered to Flo");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.assigned_agent_id === flo.id,
+      10_000,
+      "offered to Flo",
+    );
     expect((await flo.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
     const inRoom = await joinAsAgent(server, flo, ticketId);
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "agent_joined", 10_000, "Flo beside Lia");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "agent_joined",
+      10_000,
+      "Flo beside Lia",
+    );
     // Flo's browser dies: her console stops polling and her avatar leaves.
     await inRoom.leave();
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "queued", (AGENT_GONE_SECONDS + 5) * 1000, "the ticket back in the queue");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "queued",
+      (AGENT_GONE_SECONDS + 5) * 1000,
+      "the ticket back in the queue",
+    );
     const released = (await changes(ticketId)).filter((c) => c.type === "support_released");
-    expect(released.at(-1)?.payload).toMatchObject({ actor: { kind: "system" }, reason: "agent_gone", agentId: flo.id, from: "agent_joined", to: "queued" });
+    expect(released.at(-1)?.payload).toMatchObject({
+      actor: { kind: "system" },
+      reason: "agent_gone",
+      agentId: flo.id,
+      from: "agent_joined",
+      to: "queued",
+    });
     await lia.until(() => lastStatus(lia)?.status === "queued", 10_000, "Lia waiting again");
   });
 
@@ -143,7 +229,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     const first = (await customerAsksForHelp(kit)).ticketId;
     await sleep(50);
     const second = (await customerAsksForHelp(lou)).ticketId;
-    await waitFor(() => ticketRow(first), (t) => t.status === "assigned", 10_000, "the first ticket offered");
+    await waitFor(
+      () => ticketRow(first),
+      (t) => t.status === "assigned",
+      10_000,
+      "the first ticket offered",
+    );
     await sleep(1000);
     expect(await ticketRow(first)).toMatchObject({ assigned_agent_id: eli.id });
     expect(await ticketRow(second)).toMatchObject({ status: "queued", assigned_agent_id: null });
@@ -153,7 +244,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     expect((await eli.call("POST", `/tickets/${first}/accept`)).status).toBe(200);
     visitors.push(await joinAsAgent(server, eli, first));
     expect((await eli.call("POST", `/tickets/${first}/resolve`)).status).toBe(200);
-    await waitFor(() => ticketRow(second), (t) => t.status === "assigned", 10_000, "the second ticket offered");
+    await waitFor(
+      () => ticketRow(second),
+      (t) => t.status === "assigned",
+      10_000,
+      "the second ticket offered",
+    );
     expect((await ticketRow(second)).assigned_agent_id).toBe(eli.id);
 
     // The silent console comes back: it is eligible again.
@@ -162,6 +258,11 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     await sleep(600);
     expect((await ticketRow(third)).status).toBe("queued");
     await queueOf(silent);
-    await waitFor(() => ticketRow(third), (t) => t.assigned_agent_id === silent.id, 10_000, "the third ticket offered to the returning agent");
+    await waitFor(
+      () => ticketRow(third),
+      (t) => t.assigned_agent_id === silent.id,
+      10_000,
+      "the third ticket offered to the returning agent",
+    );
   });
 });

@@ -18,7 +18,17 @@ import {
   type StaffConsole,
 } from "./support-fixtures";
 
-type TicketRow = { id: string; status: string; assigned_agent_id: string | null; request_count: number; reason: string; csat_score: number | null; csat_comment: string | null; first_agent_message_at: Date | null; agent_joined_at: Date | null };
+type TicketRow = {
+  id: string;
+  status: string;
+  assigned_agent_id: string | null;
+  request_count: number;
+  reason: string;
+  csat_score: number | null;
+  csat_comment: string | null;
+  first_agent_message_at: Date | null;
+  agent_joined_at: Date | null;
+};
 
 describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
   let server: TestServer;
@@ -33,9 +43,15 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     visitors.push(visitor);
     return visitor;
   };
-  const ticketRow = async (ticketId: string): Promise<TicketRow> => (await server.database.pool.query("SELECT * FROM support_tickets WHERE id = $1", [ticketId])).rows[0];
+  const ticketRow = async (ticketId: string): Promise<TicketRow> =>
+    (await server.database.pool.query("SELECT * FROM support_tickets WHERE id = $1", [ticketId])).rows[0];
   const openTickets = async (customerId: string): Promise<TicketRow[]> =>
-    (await server.database.pool.query("SELECT * FROM support_tickets WHERE customer_id = $1 AND status IN ('queued', 'assigned', 'agent_joined')", [customerId])).rows;
+    (
+      await server.database.pool.query(
+        "SELECT * FROM support_tickets WHERE customer_id = $1 AND status IN ('queued', 'assigned', 'agent_joined')",
+        [customerId],
+      )
+    ).rows;
 
   beforeAll(async () => {
     server = await startTestServer({ database: kind });
@@ -61,18 +77,29 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     // Both consoles see it with the customer's context.
     for (const agent of [alex, blair]) {
       const item = (await queueOf(agent)).items.find((i) => i.ticketId === ticketId);
-      expect(item).toMatchObject({ status: "queued", position: 1, reason: "help_button", message: "Is the sofa available in blue?", showroom: { slug: "home-living" } });
+      expect(item).toMatchObject({
+        status: "queued",
+        position: 1,
+        reason: "help_button",
+        message: "Is the sofa available in blue?",
+        showroom: { slug: "home-living" },
+      });
       expect(item?.customer).toMatchObject({ name: "Ana", visits: 1 });
     }
 
     // Both press Accept at once: exactly one gets it.
-    const attempts = await Promise.all([alex.call("POST", `/tickets/${ticketId}/accept`), blair.call("POST", `/tickets/${ticketId}/accept`)]);
+    const attempts = await Promise.all([
+      alex.call("POST", `/tickets/${ticketId}/accept`),
+      blair.call("POST", `/tickets/${ticketId}/accept`),
+    ]);
     expect(attempts.map((a) => a.status).sort()).toEqual([200, 409]);
     const [winner, loser] = attempts[0].status === 200 ? [alex, blair] : [blair, alex];
     expect(attempts.find((a) => a.status === 409)?.body).toMatchObject({ error: "taken" });
     expect((await ticketRow(ticketId)).assigned_agent_id).toBe(winner.id);
     // Neither can take it again.
-    expect((await winner.call("POST", `/tickets/${ticketId}/accept`)).body).toMatchObject({ error: "already_accepted" });
+    expect((await winner.call("POST", `/tickets/${ticketId}/accept`)).body).toMatchObject({
+      error: "already_accepted",
+    });
     expect((await loser.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
     // The loser can neither read it, nor open the room for it, nor act on it.
     expect((await loser.call("GET", `/tickets/${ticketId}`)).status).toBe(403);
@@ -84,7 +111,11 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
 
     // The agent opens the showroom: their avatar stands beside Ana, facing her, marked as staff.
     const agentView = await agentInRoom(winner, ticketId);
-    await ana.until(() => lastStatus(ana)?.status === "agent_joined" && ana.room.state.avatars.has(agentView.sessionId), 10_000, "the agent beside Ana");
+    await ana.until(
+      () => lastStatus(ana)?.status === "agent_joined" && ana.room.state.avatars.has(agentView.sessionId),
+      10_000,
+      "the agent beside Ana",
+    );
     expect(lastStatus(ana)).toMatchObject({ agentName: winner.name, agentSessionId: agentView.sessionId });
     const agentAvatar = ana.room.state.avatars.get(agentView.sessionId)!;
     expect(agentAvatar.role).toBe(1);
@@ -99,15 +130,32 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     const [qx, qy, qz, qw] = pose.slice(3);
     const forward = { x: -2 * (qx * qz + qw * qy), z: -(1 - 2 * (qx * qx + qy * qy)) };
     expect((forward.x * toAna.x + forward.z * toAna.z) / distance).toBeGreaterThan(0.95);
-    await agentView.until(() => agentView.received.some((m) => m.type === "support:customer"), 10_000, "the agent told who the customer is");
-    expect(agentView.received.find((m) => m.type === "support:customer")?.payload).toMatchObject({ ticketId, sessionId: ana.sessionId, name: "Ana" });
+    await agentView.until(
+      () => agentView.received.some((m) => m.type === "support:customer"),
+      10_000,
+      "the agent told who the customer is",
+    );
+    expect(agentView.received.find((m) => m.type === "support:customer")?.payload).toMatchObject({
+      ticketId,
+      sessionId: ana.sessionId,
+      name: "Ana",
+    });
 
     // Private lines both ways; Ben, in the same room, sees none of them.
     agentView.room.send("support:say", { ticketId, text: "Hi Ana, yes it comes in blue.", clientMessageId: "a1" });
     await ana.until(() => ana.received.some((m) => m.type === "support:say"), 10_000, "the agent's line at Ana's");
-    expect(ana.received.find((m) => m.type === "support:say")?.payload).toMatchObject({ ticketId, from: "agent", name: winner.name, text: "Hi Ana, yes it comes in blue." });
+    expect(ana.received.find((m) => m.type === "support:say")?.payload).toMatchObject({
+      ticketId,
+      from: "agent",
+      name: winner.name,
+      text: "Hi Ana, yes it comes in blue.",
+    });
     ana.room.send("support:say", { text: "Great, thank you!", clientMessageId: "c1" });
-    await agentView.until(() => agentView.received.some((m) => m.type === "support:say" && m.payload.from === "customer"), 10_000, "Ana's line at the agent's");
+    await agentView.until(
+      () => agentView.received.some((m) => m.type === "support:say" && m.payload.from === "customer"),
+      10_000,
+      "Ana's line at the agent's",
+    );
     await ana.until(() => ana.received.some((m) => m.type === "support:say:ack"), 10_000, "Ana's line acknowledged");
     await sleep(300);
     expect(ben.received.filter((m) => m.type.startsWith("support:"))).toEqual([]);
@@ -121,7 +169,9 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
       ["agent", "Hi Ana, yes it comes in blue."],
       ["customer", "Great, thank you!"],
     ]);
-    const note = await winner.call("POST", `/tickets/${ticketId}/notes`, { text: "Wants the blue sofa; send a quote." });
+    const note = await winner.call("POST", `/tickets/${ticketId}/notes`, {
+      text: "Wants the blue sofa; send a quote.",
+    });
     expect(note.status).toBe(201);
 
     // Resolve: Ana is asked to rate, and her rating lands in the database.
@@ -130,16 +180,45 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     expect(lastStatus(ana)?.csatPending).toBe(true);
     ana.room.send("support:csat", { ticketId, score: 5, comment: "Very helpful" });
     await ana.until(() => ana.received.some((m) => m.type === "support:csat:ack"), 10_000, "the rating acknowledged");
-    expect(await ticketRow(ticketId)).toMatchObject({ status: "resolved", csat_score: 5, csat_comment: "Very helpful" });
+    expect(await ticketRow(ticketId)).toMatchObject({
+      status: "resolved",
+      csat_score: 5,
+      csat_comment: "Very helpful",
+    });
     ana.room.send("support:csat", { ticketId, score: 1 });
-    await ana.until(() => ana.received.some((m) => m.type === "support:refused" && m.payload.type === "support:csat"), 10_000, "a second rating refused");
+    await ana.until(
+      () => ana.received.some((m) => m.type === "support:refused" && m.payload.type === "support:csat"),
+      10_000,
+      "a second rating refused",
+    );
     expect((await ticketRow(ticketId)).csat_score).toBe(5);
     await ana.until(() => lastStatus(ana) === null, 10_000, "the request cleared from Ana's panel");
 
     // Every change is on Ana's timeline, with who made it.
-    const timeline = (await server.database.pool.query("SELECT type, payload FROM interactions WHERE customer_id = $1 AND type LIKE 'support%' ORDER BY occurred_at, id", [ana.guest.customerId])).rows as Array<{ type: string; payload: { actor: { kind: string; id: string | null } } }>;
-    expect(timeline.map((r) => r.type)).toEqual(["support_requested", "support_accepted", "support_agent_joined", "support_message", "support_message", "support_resolved", "support_csat"]);
-    expect(timeline.map((r) => r.payload.actor.kind)).toEqual(["customer", "agent", "agent", "agent", "customer", "agent", "customer"]);
+    const timeline = (
+      await server.database.pool.query(
+        "SELECT type, payload FROM interactions WHERE customer_id = $1 AND type LIKE 'support%' ORDER BY occurred_at, id",
+        [ana.guest.customerId],
+      )
+    ).rows as Array<{ type: string; payload: { actor: { kind: string; id: string | null } } }>;
+    expect(timeline.map((r) => r.type)).toEqual([
+      "support_requested",
+      "support_accepted",
+      "support_agent_joined",
+      "support_message",
+      "support_message",
+      "support_resolved",
+      "support_csat",
+    ]);
+    expect(timeline.map((r) => r.payload.actor.kind)).toEqual([
+      "customer",
+      "agent",
+      "agent",
+      "agent",
+      "customer",
+      "agent",
+      "customer",
+    ]);
     expect(timeline[1].payload.actor.id).toBe(winner.id);
 
     // The manager's figures.
@@ -187,14 +266,27 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     const again = await customerAsksForHelp(eve);
     expect(again).toEqual({ ticketId: first.ticketId, merged: true });
     // The assistant escalating a complaint, and two more at once, land on the same ticket.
-    const showroomId = (await server.database.pool.query("SELECT id FROM showrooms WHERE slug = 'home-living'")).rows[0].id as string;
-    const viaAssistant = () => requestHelp(server.database.db, { customerId: eve.guest.customerId, showroomId, visitId: null, productSku: null, reason: "complaint", source: "assistant", message: "This is taking too long" });
+    const showroomId = (await server.database.pool.query("SELECT id FROM showrooms WHERE slug = 'home-living'")).rows[0]
+      .id as string;
+    const viaAssistant = () =>
+      requestHelp(server.database.db, {
+        customerId: eve.guest.customerId,
+        showroomId,
+        visitId: null,
+        productSku: null,
+        reason: "complaint",
+        source: "assistant",
+        message: "This is taking too long",
+      });
     const results = await Promise.all([viaAssistant(), viaAssistant(), viaAssistant()]);
     expect(results.every((r) => r.merged && r.ticket.id === first.ticketId)).toBe(true);
     const open = await openTickets(eve.guest.customerId);
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ id: first.ticketId, request_count: 5, reason: "complaint" });
-    const merges = await server.database.pool.query("SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1 AND type = 'support_request_merged'", [eve.guest.customerId]);
+    const merges = await server.database.pool.query(
+      "SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1 AND type = 'support_request_merged'",
+      [eve.guest.customerId],
+    );
     expect(merges.rows[0].n).toBe(4);
   });
 
@@ -205,7 +297,11 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     const ticketId = lastStatus(ned)!.ticketId;
     const agent = await staffConsole(server, "agent", "Noor");
     const item = (await queueOf(agent)).items.find((i) => i.ticketId === ticketId);
-    expect(item).toMatchObject({ reason: "assistant_escalation", message: "can I talk to a real person please", customer: { name: "Ned" } });
+    expect(item).toMatchObject({
+      reason: "assistant_escalation",
+      message: "can I talk to a real person please",
+      customer: { name: "Ned" },
+    });
     expect(await customerAsksForHelp(ned)).toEqual({ ticketId, merged: true });
     expect(await openTickets(ned.guest.customerId)).toHaveLength(1);
   });
@@ -220,7 +316,11 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
       await sleep(33);
     }
     ola.room.send("grab", { sku: "VASE-KOI", hand: 1 });
-    await ola.until(() => ola.room.state.products.get("VASE-KOI")?.heldBy === ola.sessionId, 10_000, "the vase in Ola's hand");
+    await ola.until(
+      () => ola.room.state.products.get("VASE-KOI")?.heldBy === ola.sessionId,
+      10_000,
+      "the vase in Ola's hand",
+    );
     const { ticketId } = await customerAsksForHelp(ola, "How heavy is it?");
     expect((await ticketRow(ticketId)) as unknown).toMatchObject({ product_sku: "VASE-KOI" });
     const agent = await staffConsole(server, "agent", "Pia");
@@ -230,7 +330,11 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
       5000,
       "the held vase in the customer's context",
     );
-    expect(item).toMatchObject({ productSku: "VASE-KOI", productName: expect.stringMatching(/vase/i), message: "How heavy is it?" });
+    expect(item).toMatchObject({
+      productSku: "VASE-KOI",
+      productName: expect.stringMatching(/vase/i),
+      message: "How heavy is it?",
+    });
     expect(item?.customer.held).toEqual([{ sku: "VASE-KOI", name: item?.productName, amount: 1 }]);
     expect(item?.customer.recentLines.map((l) => l.text)).toContain("This vase is lovely");
     // The visitor id is the customer's credential (it gets a token for them): never shown to staff.
@@ -248,7 +352,12 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     const gale = await staffConsole(server, "agent", "Gale");
     expect((await queueOf(gale)).items.some((i) => i.ticketId === ticketId)).toBe(true);
     await fay.leave();
-    await waitFor(() => ticketRow(ticketId), (t) => t.status === "abandoned", 10_000, "the ticket abandoned");
+    await waitFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "abandoned",
+      10_000,
+      "the ticket abandoned",
+    );
     expect((await queueOf(gale)).items.some((i) => i.ticketId === ticketId)).toBe(false);
     expect((await gale.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(409);
     // A customer with an agent already on the way abandons too.
@@ -257,30 +366,46 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     await goOnline(gale);
     expect((await gale.call("POST", `/tickets/${second}/accept`)).status).toBe(200);
     await hal.leave();
-    await waitFor(() => ticketRow(second), (t) => t.status === "abandoned", 10_000, "the assigned ticket abandoned");
+    await waitFor(
+      () => ticketRow(second),
+      (t) => t.status === "abandoned",
+      10_000,
+      "the assigned ticket abandoned",
+    );
     expect((await queueOf(gale)).presence?.held).toBe(0);
   });
 
   // Several processes share a real Postgres server; the embedded one serves a single process.
-  it.runIf(kind === "postgres")("two server processes on one database share the queue: of two agents accepting through different processes, one wins", async () => {
-    const other = await startSecondProcess(server);
-    try {
-      const ivy = await customer("Ivy");
-      const { ticketId } = await customerAsksForHelp(ivy);
-      const [jo, kim] = [await staffConsole(server, "agent", "Jo"), await staffConsole(server, "agent", "Kim")];
-      await Promise.all([goOnline(jo), goOnline(kim)]);
-      const viaOther = (path: string) => fetch(`${other.baseUrl}/api/support${path}`, { method: "POST", headers: { cookie: kim.cookie } }).then((r) => r.status);
-      const statuses = await Promise.all([jo.call("POST", `/tickets/${ticketId}/accept`).then((r) => r.status), viaOther(`/tickets/${ticketId}/accept`)]);
-      expect(statuses.sort()).toEqual([200, 409]);
-      expect((await openTickets(ivy.guest.customerId))[0].status).toBe("assigned");
-    } finally {
-      await other.stop();
-    }
-  });
+  it.runIf(kind === "postgres")(
+    "two server processes on one database share the queue: of two agents accepting through different processes, one wins",
+    async () => {
+      const other = await startSecondProcess(server);
+      try {
+        const ivy = await customer("Ivy");
+        const { ticketId } = await customerAsksForHelp(ivy);
+        const [jo, kim] = [await staffConsole(server, "agent", "Jo"), await staffConsole(server, "agent", "Kim")];
+        await Promise.all([goOnline(jo), goOnline(kim)]);
+        const viaOther = (path: string) =>
+          fetch(`${other.baseUrl}/api/support${path}`, { method: "POST", headers: { cookie: kim.cookie } }).then(
+            (r) => r.status,
+          );
+        const statuses = await Promise.all([
+          jo.call("POST", `/tickets/${ticketId}/accept`).then((r) => r.status),
+          viaOther(`/tickets/${ticketId}/accept`),
+        ]);
+        expect(statuses.sort()).toEqual([200, 409]);
+        expect((await openTickets(ivy.guest.customerId))[0].status).toBe("assigned");
+      } finally {
+        await other.stop();
+      }
+    },
+  );
 });
 
 /** The same build on another port and the same database: what a second server process sees. */
-async function startSecondProcess(first: TestServer): Promise<{ baseUrl: string; output(): string; stop(): Promise<void> }> {
+async function startSecondProcess(
+  first: TestServer,
+): Promise<{ baseUrl: string; output(): string; stop(): Promise<void> }> {
   const { spawn } = await import("node:child_process");
   const { join } = await import("node:path");
   const { freePort } = await import("../support/server");

@@ -18,7 +18,9 @@ export interface TestDatabase extends DatabaseHandle {
  * new database on that server (dropped on close); otherwise an embedded Postgres in a
  * temporary folder.
  */
-export async function createTestDatabase(options: { seed?: boolean; kind?: TestDatabase["kind"] } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { seed?: boolean; kind?: TestDatabase["kind"] } = {},
+): Promise<TestDatabase> {
   const base = options.kind === "embedded" ? undefined : process.env.TEST_DATABASE_URL;
   if (options.kind === "postgres" && !base) throw new Error("TEST_DATABASE_URL is not set");
   let url: string;

@@ -34,7 +34,9 @@ export async function freePort(): Promise<number> {
  * a free port and a fresh database. Colyseus keeps its matchmaker in module state, so one
  * process per server is also what keeps tests independent.
  */
-export async function startTestServer(options: { env?: Record<string, string>; database?: TestDatabase["kind"] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { env?: Record<string, string>; database?: TestDatabase["kind"] } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase({ kind: options.database });
   const port = await freePort();
   let child: ChildProcess | undefined;

@@ -4,7 +4,9 @@ import { encodePoseMessage, unpackPose } from "../../schema/codec";
 import type { ServerMessages } from "../../schema/messages";
 import { ShowroomState, type AvatarState } from "../../schema/state";
 
-export type ReceivedMessage = { [K in keyof ServerMessages]: { type: K; payload: ServerMessages[K] } }[keyof ServerMessages];
+export type ReceivedMessage = {
+  [K in keyof ServerMessages]: { type: K; payload: ServerMessages[K] };
+}[keyof ServerMessages];
 
 export interface Visitor {
   client: Client;
@@ -31,12 +33,20 @@ export async function guestToken(baseUrl: string, visitorId?: string): Promise<G
 }
 
 /** A customer with a real SDK client, joined to a showroom and holding its first state. */
-export async function joinShowroom(baseUrl: string, options: { slug?: string; name?: string; visitorId?: string; token?: string; role?: string } = {}): Promise<Visitor> {
+export async function joinShowroom(
+  baseUrl: string,
+  options: { slug?: string; name?: string; visitorId?: string; token?: string; role?: string } = {},
+): Promise<Visitor> {
   const guest = await guestToken(baseUrl, options.visitorId);
   const client = new Client(baseUrl);
   const room = await client.joinOrCreate<ShowroomState>(
     "showroom",
-    { slug: options.slug ?? "home-living", token: options.token ?? guest.token, name: options.name ?? "Tester", ...(options.role ? { role: options.role } : {}) },
+    {
+      slug: options.slug ?? "home-living",
+      token: options.token ?? guest.token,
+      name: options.name ?? "Tester",
+      ...(options.role ? { role: options.role } : {}),
+    },
     ShowroomState,
   );
   return wrap(client, room, guest);
@@ -98,7 +108,29 @@ export function standingPose(x: number, z: number, yaw = 0, rightHand?: [number,
   const fx = -Math.sin(yaw);
   const fz = -Math.cos(yaw);
   const right = rightHand ?? [x + 0.25 * Math.cos(yaw) + 0.3 * fx, 1.1, z - 0.25 * Math.sin(yaw) + 0.3 * fz];
-  return [x, 1.6, z, 0, qy, 0, qw, x + 0.3 * fx - 0.25 * Math.cos(yaw), 1.1, z + 0.3 * fz + 0.25 * Math.sin(yaw), 0, qy, 0, qw, right[0], right[1], right[2], 0, qy, 0, qw];
+  return [
+    x,
+    1.6,
+    z,
+    0,
+    qy,
+    0,
+    qw,
+    x + 0.3 * fx - 0.25 * Math.cos(yaw),
+    1.1,
+    z + 0.3 * fz + 0.25 * Math.sin(yaw),
+    0,
+    qy,
+    0,
+    qw,
+    right[0],
+    right[1],
+    right[2],
+    0,
+    qy,
+    0,
+    qw,
+  ];
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,10 +146,14 @@ export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): P
     visitor.sendPose(standingPose(start.x + (x - start.x) * t, start.z + (z - start.z) * t, yaw));
     await sleep(33);
   }
-  await visitor.until(() => {
-    const head = visitor.headOf(visitor.sessionId);
-    return head !== undefined && Math.hypot(head.x - x, head.z - z) < 0.05;
-  }, 10_000, `arrival at ${x}, ${z}`);
+  await visitor.until(
+    () => {
+      const head = visitor.headOf(visitor.sessionId);
+      return head !== undefined && Math.hypot(head.x - x, head.z - z) < 0.05;
+    },
+    10_000,
+    `arrival at ${x}, ${z}`,
+  );
 }
 
 /** Teleports (legal hops of at most 7 m) and resolves when the server has the visitor there. */
@@ -131,16 +167,23 @@ export async function teleportTo(visitor: Visitor, x: number, z: number): Promis
     const tx = head.x + (x - head.x) * hop;
     const tz = head.z + (z - head.z) * hop;
     visitor.room.send("teleport", { x: tx, z: tz });
-    await visitor.until(() => {
-      const now = visitor.headOf(visitor.sessionId);
-      return now !== undefined && Math.hypot(now.x - tx, now.z - tz) < 0.02;
-    }, 8000, `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`);
+    await visitor.until(
+      () => {
+        const now = visitor.headOf(visitor.sessionId);
+        return now !== undefined && Math.hypot(now.x - tx, now.z - tz) < 0.02;
+      },
+      8000,
+      `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`,
+    );
     await sleep(350); // the teleport cooldown
   }
 }
 
 /** The position of a product as this visitor's client last decoded it. */
-export function productAt(visitor: Visitor, sku: string): { x: number; y: number; z: number; heldBy: string } | undefined {
+export function productAt(
+  visitor: Visitor,
+  sku: string,
+): { x: number; y: number; z: number; heldBy: string } | undefined {
   const product = visitor.room.state?.products?.get(sku);
   if (!product) return undefined;
   const out = new Array<number>(7);
@@ -149,11 +192,16 @@ export function productAt(visitor: Visitor, sku: string): { x: number; y: number
 }
 
 /** Polls a query until it returns rows that satisfy the check (the CRM writer batches telemetry). */
-export async function eventually<T>(query: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  query: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await query();
   while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await sleep(100);
     value = await query();
   }

@@ -12,7 +12,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cache.remove());
 
-const ask = (text: string, extra: { nearProductSku?: string; locale?: "en" | "zh" } = {}) => assistant.answer(text, { ...visitor, ...extra });
+const ask = (text: string, extra: { nearProductSku?: string; locale?: "en" | "zh" } = {}) =>
+  assistant.answer(text, { ...visitor, ...extra });
 
 describe("answers come from the catalog, in the visitor's language", () => {
   it("tells the price formatted for the language", async () => {
@@ -73,7 +74,13 @@ describe("answers come from the catalog, in the visitor's language", () => {
   });
 
   it("asks back rather than guessing when unsure, and then does nothing", async () => {
-    const cautious = await Assistant.create({ catalog: assistantCatalogFromFile(), shipping, cacheDir: cache.dir, actions, confidenceThreshold: 1.01 });
+    const cautious = await Assistant.create({
+      catalog: assistantCatalogFromFile(),
+      shipping,
+      cacheDir: cache.dir,
+      actions,
+      confidenceThreshold: 1.01,
+    });
     const before = actions.recorded.length;
     const reply = await cautious.answer("can I talk to a real person?", visitor);
     expect(reply).toMatchObject({ intent: "ask_human_agent", clarifying: true });
@@ -90,7 +97,11 @@ describe("answers come from the catalog, in the visitor's language", () => {
   });
 
   it("moves the visitor to a product and starts its training", async () => {
-    expect((await ask("take me to the Nora bed")).action).toEqual({ kind: "navigate", sku: "BED-NORA-Q", position: [-3, 0, 3] });
+    expect((await ask("take me to the Nora bed")).action).toEqual({
+      kind: "navigate",
+      sku: "BED-NORA-Q",
+      position: [-3, 0, 3],
+    });
     expect((await ask("回声智能音箱怎么设置")).action).toEqual({ kind: "training", trainingId: "speaker-setup" });
     const none = await ask("how do I set up the Oslo sofa");
     expect(none.action).toBeUndefined();
@@ -102,7 +113,10 @@ describe("requests go through the injected actions", () => {
   it("books a demo of the named product", async () => {
     const reply = await ask("can I book a demo of the Atlas desk");
     expect(reply.action?.kind).toBe("demo_requested");
-    expect(actions.recorded.at(-1)).toMatchObject({ kind: "demo", request: { productSku: "DESK-ATLAS", customerId: visitor.customerId } });
+    expect(actions.recorded.at(-1)).toMatchObject({
+      kind: "demo",
+      request: { productSku: "DESK-ATLAS", customerId: visitor.customerId },
+    });
   });
 
   it("requests a quote with each product's quantity, in both languages", async () => {
@@ -110,11 +124,19 @@ describe("requests go through the injected actions", () => {
     expect(en.action?.kind).toBe("quote_requested");
     expect(actions.recorded.at(-1)).toMatchObject({
       kind: "quote",
-      request: { items: [{ sku: "CHAIR-MIKA", quantity: 20 }, { sku: "TABLE-FJORD-6", quantity: 4 }] },
+      request: {
+        items: [
+          { sku: "CHAIR-MIKA", quantity: 20 },
+          { sku: "TABLE-FJORD-6", quantity: 4 },
+        ],
+      },
     });
     const zh = await ask("我们想买二十个光环落地灯，请报价");
     expect(zh.text).toContain("× 20");
-    expect(actions.recorded.at(-1)).toMatchObject({ kind: "quote", request: { items: [{ sku: "LAMP-HALO", quantity: 20 }], locale: "zh" } });
+    expect(actions.recorded.at(-1)).toMatchObject({
+      kind: "quote",
+      request: { items: [{ sku: "LAMP-HALO", quantity: 20 }], locale: "zh" },
+    });
   });
 
   it("hands the visitor to a person on request and on a complaint", async () => {
@@ -123,6 +145,9 @@ describe("requests go through the injected actions", () => {
     expect(actions.recorded.at(-1)).toMatchObject({ kind: "support", request: { reason: "assistant_escalation" } });
     const complaint = await ask("我的奥斯陆沙发收到时坏了");
     expect(complaint.intent).toBe("complaint");
-    expect(actions.recorded.at(-1)).toMatchObject({ kind: "support", request: { reason: "complaint", productSku: "SOFA-OSLO-3" } });
+    expect(actions.recorded.at(-1)).toMatchObject({
+      kind: "support",
+      request: { reason: "complaint", productSku: "SOFA-OSLO-3" },
+    });
   });
 });

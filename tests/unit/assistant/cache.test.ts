@@ -8,7 +8,8 @@ import { recordingActions, shipping, temporaryCacheDir } from "./fixtures";
 const cache = temporaryCacheDir();
 afterAll(() => cache.remove());
 const catalog = assistantCatalogFromFile();
-const create = (c = catalog) => Assistant.create({ catalog: c, shipping, cacheDir: cache.dir, actions: recordingActions() });
+const create = (c = catalog) =>
+  Assistant.create({ catalog: c, shipping, cacheDir: cache.dir, actions: recordingActions() });
 
 describe("the trained model is cached on disk", () => {
   it("trains once, then loads the same inputs from the cache, writing nothing to stdout or the working directory", async () => {
@@ -48,9 +49,14 @@ describe("the trained model is cached on disk", () => {
 
   it("keeps the cached model when only prices or stock change", async () => {
     const assistant = await create();
-    const cheaper = { ...catalog, products: catalog.products.map((p) => (p.sku === "SOFA-OSLO-3" ? { ...p, priceCents: 99_900 } : p)) };
+    const cheaper = {
+      ...catalog,
+      products: catalog.products.map((p) => (p.sku === "SOFA-OSLO-3" ? { ...p, priceCents: 99_900 } : p)),
+    };
     await assistant.retrain(cheaper);
     expect(assistant.modelSource).toBe("cache");
-    expect((await assistant.answer("how much is the Oslo sofa", { customerId: "c", showroomId: "s" })).text).toContain("$999.00");
+    expect((await assistant.answer("how much is the Oslo sofa", { customerId: "c", showroomId: "s" })).text).toContain(
+      "$999.00",
+    );
   }, 60_000);
 });

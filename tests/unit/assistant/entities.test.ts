@@ -50,7 +50,13 @@ describe("product, category and quantity entities", () => {
       ...catalog,
       products: [
         ...catalog.products,
-        { ...catalog.products[0], sku: "POUF-MOSS", category: "pouf", name: { en: "Moss Pouf", zh: "苔藓坐墩" }, synonyms: { en: ["footstool"], zh: ["脚凳"] } },
+        {
+          ...catalog.products[0],
+          sku: "POUF-MOSS",
+          category: "pouf",
+          name: { en: "Moss Pouf", zh: "苔藓坐墩" },
+          synonyms: { en: ["footstool"], zh: ["脚凳"] },
+        },
       ],
     };
     expect(entities("how much is the Moss Pouf").products).toEqual([]);

@@ -6,7 +6,10 @@ import type { AssistantActions, QuoteItem, RequestOrigin, SupportReason } from "
 
 export const shipping = loadShippingPolicy();
 
-export const visitor = { customerId: "0190b6a0-0000-7000-8000-000000000001", showroomId: "0190b6a0-0000-7000-8000-000000000002" };
+export const visitor = {
+  customerId: "0190b6a0-0000-7000-8000-000000000001",
+  showroomId: "0190b6a0-0000-7000-8000-000000000002",
+};
 
 /** A model cache folder of its own, removed by the returned function. */
 export function temporaryCacheDir(): { dir: string; remove: () => void } {

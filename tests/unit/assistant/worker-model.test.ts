@@ -23,8 +23,12 @@ parentPort.postMessage({ kind: "ready", source: "cache", key: "k", buildMs: 1 })
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const options = (progress: string[]): IntentModelOptions =>
-  ({ catalog: { products: [], trainings: [] }, data: {} as IntentModelOptions["data"], cacheDir: "/cache", onProgress: (m) => progress.push(m) });
+const options = (progress: string[]): IntentModelOptions => ({
+  catalog: { products: [], trainings: [] },
+  data: {} as IntentModelOptions["data"],
+  cacheDir: "/cache",
+  onProgress: (m) => progress.push(m),
+});
 
 describe("an intent model in a worker thread", () => {
   it("starts, reports progress, answers by message and passes on a failed score", async () => {
@@ -50,7 +54,10 @@ describe("an intent model in a worker thread", () => {
 
   it("fails to start with the worker's own reason", async () => {
     const failing = join(dir, "failing.mjs");
-    writeFileSync(failing, `import { parentPort } from "node:worker_threads"; parentPort.postMessage({ kind: "failed", message: "corpus unreadable" });`);
+    writeFileSync(
+      failing,
+      `import { parentPort } from "node:worker_threads"; parentPort.postMessage({ kind: "failed", message: "corpus unreadable" });`,
+    );
     await expect(WorkerIntentModel.start(failing, options([]))).rejects.toThrow("corpus unreadable");
   });
 });

@@ -11,9 +11,23 @@ import { demoShowroomView } from "./fixtures";
 const packed = () => ({ xz: 0, y: 0, q: 0 });
 
 function avatarFields(pose: ArrayLike<number>): AvatarFields {
-  const part = (at: number) => packPose(pose[at], pose[at + 1], pose[at + 2], pose[at + 3], pose[at + 4], pose[at + 5], pose[at + 6], packed());
+  const part = (at: number) =>
+    packPose(pose[at], pose[at + 1], pose[at + 2], pose[at + 3], pose[at + 4], pose[at + 5], pose[at + 6], packed());
   const [h, l, r] = [part(0), part(7), part(14)];
-  return { name: "Me", role: 0, connected: true, hxz: h.xz, hy: h.y, hq: h.q, lxz: l.xz, ly: l.y, lq: l.q, rxz: r.xz, ry: r.y, rq: r.q };
+  return {
+    name: "Me",
+    role: 0,
+    connected: true,
+    hxz: h.xz,
+    hy: h.y,
+    hq: h.q,
+    lxz: l.xz,
+    ly: l.y,
+    lq: l.q,
+    rxz: r.xz,
+    ry: r.y,
+    rq: r.q,
+  };
 }
 
 function productFields(sku: string, t: ArrayLike<number>, heldBy: string): ProductFields {
@@ -83,7 +97,13 @@ describe("desktop hands", () => {
     expect(hands.state).toBe("grabbing");
     // The server grants it: the vase is now held where the hand reached it.
     const vase = world.productTransform("VASE-KOI")!.slice();
-    world.ingest({ avatars: new Map([["me", avatarFields(rig.pose)]]), products: new Map([["VASE-KOI", productFields("VASE-KOI", vase, "me")]]) }, now());
+    world.ingest(
+      {
+        avatars: new Map([["me", avatarFields(rig.pose)]]),
+        products: new Map([["VASE-KOI", productFields("VASE-KOI", vase, "me")]]),
+      },
+      now(),
+    );
     frames(1);
     expect(hands.state).toBe("holding");
     frames(60);

@@ -36,7 +36,14 @@ describe("the guest identity kept in the browser", () => {
     vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
       requests.push(JSON.parse(String(init.body)));
       issued++;
-      return new Response(JSON.stringify({ token: `t${issued}`, visitorId: "visitor-1", customerId: "customer-1", expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
+      return new Response(
+        JSON.stringify({
+          token: `t${issued}`,
+          visitorId: "visitor-1",
+          customerId: "customer-1",
+          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        }),
+      );
     });
     const storage = new MemoryStorage();
     expect((await guestToken("http://x", storage)).token).toBe("t1");
@@ -52,13 +59,24 @@ describe("the guest identity kept in the browser", () => {
 
 describe("join errors in plain words", () => {
   it("tells a full room, an unreachable server and any other refusal apart", () => {
-    expect(describeJoinError(new Error('The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.'))).toEqual({
+    expect(
+      describeJoinError(
+        new Error('The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.'),
+      ),
+    ).toEqual({
       kind: "full",
       message: 'The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.',
     });
-    expect(describeJoinError(new ServerUnreachableError("The showroom server can't be reached. Check your connection and try again.")).kind).toBe("unreachable");
+    expect(
+      describeJoinError(
+        new ServerUnreachableError("The showroom server can't be reached. Check your connection and try again."),
+      ).kind,
+    ).toBe("unreachable");
     expect(describeJoinError(new TypeError("Failed to fetch")).kind).toBe("unreachable");
-    expect(describeJoinError(new Error("the join token was not signed by this server"))).toEqual({ kind: "failed", message: "the join token was not signed by this server" });
+    expect(describeJoinError(new Error("the join token was not signed by this server"))).toEqual({
+      kind: "failed",
+      message: "the join token was not signed by this server",
+    });
   });
 });
 
@@ -66,7 +84,15 @@ describe("the pose sender", () => {
   const pose = (x: number) => [x, 1.6, 0, 0, 0, 0, 1, x - 0.2, 1.1, -0.3, 0, 0, 0, 1, x + 0.2, 1.1, -0.3, 0, 0, 0, 1];
 
   /** Frames at `hz` from `start` for `ms`, with a patch arriving every 50 ms (offset by `phase`); returns the send times. */
-  function run(sender: PoseSender, sent: Uint8Array[], hz: number, start: number, ms: number, patches: boolean, phase = 7): number[] {
+  function run(
+    sender: PoseSender,
+    sent: Uint8Array[],
+    hz: number,
+    start: number,
+    ms: number,
+    patches: boolean,
+    phase = 7,
+  ): number[] {
     const times: number[] = [];
     let nextPatch = start + phase;
     for (let t = start; t < start + ms; t += 1000 / hz) {
@@ -91,7 +117,8 @@ describe("the pose sender", () => {
       expect(times.length, `${hz} Hz`).toBeLessThanOrEqual(61);
       // Each send follows its patch within one frame (after the first two: the first goes at
       // once, so the patch 7 ms later waits for MIN_GAP_MS).
-      for (const t of times.slice(2)) expect((t - 10_007 + 5000) % 50, `${hz} Hz at ${t}`).toBeLessThan(1000 / hz + 1e-6);
+      for (const t of times.slice(2))
+        expect((t - 10_007 + 5000) % 50, `${hz} Hz at ${t}`).toBeLessThan(1000 / hz + 1e-6);
     }
   });
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { PoseTrack } from "../../../client/interp/pose-track";
 
-const pose = (x: number, yawRadians = 0): number[] => [x, 1.6, 0, 0, Math.sin(yawRadians / 2), 0, Math.cos(yawRadians / 2)];
+const pose = (x: number, yawRadians = 0): number[] => [
+  x,
+  1.6,
+  0,
+  0,
+  Math.sin(yawRadians / 2),
+  0,
+  Math.cos(yawRadians / 2),
+];
 
 describe("a pose track rendered in the past", () => {
   it("interpolates position linearly between two patches", () => {

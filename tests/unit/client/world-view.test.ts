@@ -1,4 +1,4 @@
-import { BoxGeometry, Group, InstancedMesh, Mesh, MeshBasicMaterial, type Object3D } from "three";
+import { BoxGeometry, Group, type InstancedMesh, Mesh, MeshBasicMaterial, type Object3D } from "three";
 import { describe, expect, it } from "vitest";
 import { packPose } from "../../../schema/codec";
 import type { AvatarFields, ProductFields, ShowroomStateSource } from "../../../client/world/state-source";
@@ -11,7 +11,20 @@ function avatar(name: string, role: number, x: number, z: number): AvatarFields 
   const head = packPose(x, 1.6, z, 0, 0, 0, 1, { ...packed });
   const left = packPose(x - 0.25, 1.1, z - 0.3, 0, 0, 0, 1, { ...packed });
   const right = packPose(x + 0.25, 1.1, z - 0.3, 0, 0, 0, 1, { ...packed });
-  return { name, role, connected: true, hxz: head.xz, hy: head.y, hq: head.q, lxz: left.xz, ly: left.y, lq: left.q, rxz: right.xz, ry: right.y, rq: right.q };
+  return {
+    name,
+    role,
+    connected: true,
+    hxz: head.xz,
+    hy: head.y,
+    hq: head.q,
+    lxz: left.xz,
+    ly: left.y,
+    lq: left.q,
+    rxz: right.xz,
+    ry: right.y,
+    rq: right.q,
+  };
 }
 
 function product(sku: string, x: number, y: number, z: number, heldBy = "", hand = 0): ProductFields {
@@ -31,7 +44,11 @@ function drawables(root: Object3D): Mesh[] {
   return meshes;
 }
 
-const crowd = (n: number): Array<[string, AvatarFields]> => Array.from({ length: n }, (_, i) => [`s${i}`, avatar(`Visitor ${i}`, i % 7 === 0 ? 1 : 0, -10 + (i % 20), -5 + Math.floor(i / 20))]);
+const crowd = (n: number): Array<[string, AvatarFields]> =>
+  Array.from({ length: n }, (_, i) => [
+    `s${i}`,
+    avatar(`Visitor ${i}`, i % 7 === 0 ? 1 : 0, -10 + (i % 20), -5 + Math.floor(i / 20)),
+  ]);
 
 describe("the showroom built from its catalog", () => {
   const view = demoShowroomView();
@@ -79,7 +96,13 @@ describe("the showroom built from its catalog", () => {
 
   it("leaves out the local visitor, who is drawn from local input", () => {
     const world = new WorldView(view, { locale: "en", loadGltf: null });
-    world.ingest(state([["me", avatar("Me", 0, 0, 0)], ["you", avatar("You", 1, 1, 0)]]), 1000);
+    world.ingest(
+      state([
+        ["me", avatar("Me", 0, 0, 0)],
+        ["you", avatar("You", 1, 1, 0)],
+      ]),
+      1000,
+    );
     world.update(1200, { sessionId: "me", pose: new Float32Array(21) });
     expect(world.avatarCountsByRole()).toEqual([0, 1, 0]);
     expect(Object.keys(world.avatarReport()).sort()).toEqual(["me", "you"]);
@@ -106,7 +129,13 @@ describe("the showroom built from its catalog", () => {
     const base = demoShowroomView();
     const view = {
       ...base,
-      products: base.products.map((p) => (p.sku === "LAMP-HALO" ? { ...p, gltfUrl: "/models/lamp.glb" } : p.sku === "VASE-KOI" ? { ...p, gltfUrl: "/models/missing.glb" } : p)),
+      products: base.products.map((p) =>
+        p.sku === "LAMP-HALO"
+          ? { ...p, gltfUrl: "/models/lamp.glb" }
+          : p.sku === "VASE-KOI"
+            ? { ...p, gltfUrl: "/models/missing.glb" }
+            : p,
+      ),
     };
     const requested: string[] = [];
     const world = new WorldView(view, {

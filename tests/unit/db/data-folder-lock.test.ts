@@ -1,5 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -90,7 +99,10 @@ function startIdleProcess(): { pid: number; stop: () => Promise<void> } {
 
 describe("the data folder lock", () => {
   it("takes over a lock left by an earlier process that had our pid, as after a container restart on its volume", async () => {
-    const leftBehind = [String(process.pid), JSON.stringify({ pid: process.pid, started: "an earlier process", token: "earlier" })];
+    const leftBehind = [
+      String(process.pid),
+      JSON.stringify({ pid: process.pid, started: "an earlier process", token: "earlier" }),
+    ];
     for (const content of leftBehind) {
       const dir = newFolder();
       writeFileSync(lockFile(dir), content);
@@ -122,7 +134,9 @@ describe("the data folder lock", () => {
       expect(await holder.outcome).toBe("won");
       const refusal = lockDataFolder(dir);
       await expect(refusal).rejects.toBeInstanceOf(DataFolderInUseError);
-      await expect(refusal).rejects.toThrow(`The data folder ${dir} is in use by another Atrium process (pid ${holder.child.pid})`);
+      await expect(refusal).rejects.toThrow(
+        `The data folder ${dir} is in use by another Atrium process (pid ${holder.child.pid})`,
+      );
     } finally {
       await stopHolders([holder]);
     }
@@ -162,7 +176,7 @@ describe("the data folder lock", () => {
   });
 
   it("treats an empty or garbled lock file as one being written: refused while recent, taken over once old", async () => {
-    for (const content of ["", "{\"pi"]) {
+    for (const content of ["", '{"pi']) {
       const dir = newFolder();
       writeFileSync(lockFile(dir), content);
       await expect(lockDataFolder(dir)).rejects.toBeInstanceOf(DataFolderInUseError);
@@ -201,8 +215,14 @@ describe("the data folder lock", () => {
       const holders = Array.from({ length: processes }, () => startHolder(dir, startAt));
       try {
         const outcomes = await Promise.all(holders.map((h) => h.outcome));
-        expect(outcomes.filter((o) => o === "won"), `round ${round}: ${outcomes.join(", ")}`).toHaveLength(1);
-        expect(outcomes.filter((o) => o === "refused"), `round ${round}: ${outcomes.join(", ")}`).toHaveLength(processes - 1);
+        expect(
+          outcomes.filter((o) => o === "won"),
+          `round ${round}: ${outcomes.join(", ")}`,
+        ).toHaveLength(1);
+        expect(
+          outcomes.filter((o) => o === "refused"),
+          `round ${round}: ${outcomes.join(", ")}`,
+        ).toHaveLength(processes - 1);
         const winner = holders[outcomes.indexOf("won")];
         expect(lockedPid(dir)).toBe(winner.child.pid);
         expect(readdirSync(dir)).toEqual(["atrium.lock"]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 import {
   addProduct,
   drainEvents,
@@ -13,8 +13,8 @@ import {
   removeAvatar,
   stepWorld,
   takeDirty,
-} from '../../../ecs';
-import { makeWorld, pose, spawnVisitor } from './fixtures';
+} from "../../../ecs";
+import { makeWorld, pose, spawnVisitor } from "./fixtures";
 
 /** A scripted session driven by a seeded generator: wandering, turning, grabbing, teleporting, leaving. */
 function replaySession(seed: number) {
@@ -33,7 +33,11 @@ function replaySession(seed: number) {
     for (const visitor of visitors) {
       const roll = random();
       const head: [number, number, number] = [random() * 4 - 2, 1.2 + random() * 0.6, random() * 4 - 2];
-      queuePose(world, visitor, pose(head, { yaw: random() * 6.28, right: [head[0] + 0.2, head[1] - 0.3, head[2] - random()] }));
+      queuePose(
+        world,
+        visitor,
+        pose(head, { yaw: random() * 6.28, right: [head[0] + 0.2, head[1] - 0.3, head[2] - random()] }),
+      );
       if (roll < 0.05) queueGrab(world, visitor, products[Math.floor(random() * 4)], Hand.Right);
       else if (roll < 0.08) queueRelease(world, visitor, Hand.Right);
       else if (roll < 0.09) queueTeleport(world, visitor, random() * 12 - 6, random() * 12 - 6);
@@ -57,19 +61,19 @@ function replaySession(seed: number) {
   return { trace, poses, transforms };
 }
 
-describe('determinism', () => {
-  it('the same inputs give the same outputs, bit for bit', () => {
+describe("determinism", () => {
+  it("the same inputs give the same outputs, bit for bit", () => {
     const first = replaySession(42);
     const second = replaySession(42);
     expect(second).toEqual(first);
     // The session must actually exercise grabbing and refusals, or equality proves little.
     const types = new Set(first.trace.flat().map((e) => (e as { type?: string }).type));
-    expect(types).toContain('grabbed');
-    expect(types).toContain('grab_refused');
-    expect(types).toContain('teleport_refused');
+    expect(types).toContain("grabbed");
+    expect(types).toContain("grab_refused");
+    expect(types).toContain("teleport_refused");
   });
 
-  it('different inputs give different outputs', () => {
+  it("different inputs give different outputs", () => {
     expect(replaySession(7).poses).not.toEqual(replaySession(42).poses);
   });
 });

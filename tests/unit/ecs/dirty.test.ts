@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { addProduct, Hand, queueGrab, queuePose, queueRelease, removeAvatar, stepWorld, takeDirty } from '../../../ecs';
-import { avatarPose, makeWorld, pose, spawnVisitor } from './fixtures';
+import { describe, expect, it } from "vitest";
+import { addProduct, Hand, queueGrab, queuePose, queueRelease, removeAvatar, stepWorld, takeDirty } from "../../../ecs";
+import { avatarPose, makeWorld, pose, spawnVisitor } from "./fixtures";
 
-describe('takeDirty', () => {
-  it('reports new entities once, then nothing while nothing changes', () => {
+describe("takeDirty", () => {
+  it("reports new entities once, then nothing while nothing changes", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const vase = addProduct(world, { x: 3, y: 1, z: 3, qx: 0, qy: 0, qz: 0, qw: 1, grabbable: true });
@@ -12,7 +12,7 @@ describe('takeDirty', () => {
     expect(takeDirty(world)).toEqual({ avatars: [], products: [] });
   });
 
-  it('takeDirty reports only changed entities', () => {
+  it("takeDirty reports only changed entities", () => {
     const world = makeWorld();
     const still = spawnVisitor(world, [-2, 1.6, 0]);
     const moving = spawnVisitor(world, [2, 1.6, 0]);
@@ -39,7 +39,7 @@ describe('takeDirty', () => {
     expect(takeDirty(world)).toEqual({ avatars: [], products: [vase] });
   });
 
-  it('a removed avatar is not reported', () => {
+  it("a removed avatar is not reported", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const other = spawnVisitor(world, [1, 1.6, 0]);

@@ -8,7 +8,7 @@ import {
   stepWorld,
   type ShowroomWorld,
   type SimConfig,
-} from '../../../ecs';
+} from "../../../ecs";
 
 export type Point = [number, number, number];
 

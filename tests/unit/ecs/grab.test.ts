@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 import {
   drainEvents,
   Hand,
@@ -8,8 +8,8 @@ import {
   queueRelease,
   removeAvatar,
   stepWorld,
-} from '../../../ecs';
-import { avatarPose, makeWorld, placeProduct, pose, productTransform, ROOM, spawnVisitor, yawQuat } from './fixtures';
+} from "../../../ecs";
+import { avatarPose, makeWorld, placeProduct, pose, productTransform, ROOM, spawnVisitor, yawQuat } from "./fixtures";
 
 /** A visitor at the origin whose right hand rests at (0.3, 1.2, -0.4), next to a vase at (0.3, 1.0, -0.5). */
 function visitorBesideVase() {
@@ -19,16 +19,18 @@ function visitorBesideVase() {
   return { world, visitor, vase };
 }
 
-describe('grabbing and releasing products', () => {
-  it('a visitor within reach takes the product into the hand', () => {
+describe("grabbing and releasing products", () => {
+  it("a visitor within reach takes the product into the hand", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
     expect(productHolder(world, vase)).toEqual({ avatar: visitor, hand: Hand.Right });
-    expect(drainEvents(world)).toEqual([{ type: 'grabbed', avatar: visitor, product: vase, hand: Hand.Right, atMs: 100 }]);
+    expect(drainEvents(world)).toEqual([
+      { type: "grabbed", avatar: visitor, product: vase, hand: Hand.Right, atMs: 100 },
+    ]);
   });
 
-  it('two visitors grabbing the same product: only the first gets it', () => {
+  it("two visitors grabbing the same product: only the first gets it", () => {
     const { world, visitor: first, vase } = visitorBesideVase();
     const second = spawnVisitor(world, [0.6, 1.6, 0]);
     queueGrab(world, first, vase, Hand.Right);
@@ -36,22 +38,22 @@ describe('grabbing and releasing products', () => {
     stepWorld(world, 100);
     expect(productHolder(world, vase)).toEqual({ avatar: first, hand: Hand.Right });
     expect(drainEvents(world)).toEqual([
-      { type: 'grabbed', avatar: first, product: vase, hand: Hand.Right, atMs: 100 },
-      { type: 'grab_refused', avatar: second, product: vase, hand: Hand.Left, reason: 'held_by_other', atMs: 100 },
+      { type: "grabbed", avatar: first, product: vase, hand: Hand.Right, atMs: 100 },
+      { type: "grab_refused", avatar: second, product: vase, hand: Hand.Left, reason: "held_by_other", atMs: 100 },
     ]);
   });
 
-  it('a product out of grabReach is refused', () => {
+  it("a product out of grabReach is refused", () => {
     const world = makeWorld({ grabReach: 1.2 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const farVase = placeProduct(world, [0.3, 1.2, -2]);
     queueGrab(world, visitor, farVase, Hand.Right);
     stepWorld(world, 100);
     expect(productHolder(world, farVase)).toBeNull();
-    expect(drainEvents(world)).toMatchObject([{ type: 'grab_refused', reason: 'out_of_reach' }]);
+    expect(drainEvents(world)).toMatchObject([{ type: "grab_refused", reason: "out_of_reach" }]);
   });
 
-  it('a product flagged not grabbable, or an id that is not a product, is refused', () => {
+  it("a product flagged not grabbable, or an id that is not a product, is refused", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const display = placeProduct(world, [0.3, 1.0, -0.5], false);
@@ -59,24 +61,24 @@ describe('grabbing and releasing products', () => {
     queueGrab(world, visitor, visitor, Hand.Left);
     queueGrab(world, visitor, 999, Hand.Left);
     stepWorld(world, 100);
-    expect(drainEvents(world).map((e) => e.type === 'grab_refused' && e.reason)).toEqual([
-      'not_grabbable',
-      'unknown_product',
-      'unknown_product',
+    expect(drainEvents(world).map((e) => e.type === "grab_refused" && e.reason)).toEqual([
+      "not_grabbable",
+      "unknown_product",
+      "unknown_product",
     ]);
   });
 
-  it('a hand holds at most one product', () => {
+  it("a hand holds at most one product", () => {
     const { world, visitor, vase } = visitorBesideVase();
     const cup = placeProduct(world, [0.2, 1.1, -0.4]);
     queueGrab(world, visitor, vase, Hand.Right);
     queueGrab(world, visitor, cup, Hand.Right);
     stepWorld(world, 100);
     expect(productHolder(world, cup)).toBeNull();
-    expect(drainEvents(world)[1]).toMatchObject({ type: 'grab_refused', product: cup, reason: 'hand_busy' });
+    expect(drainEvents(world)[1]).toMatchObject({ type: "grab_refused", product: cup, reason: "hand_busy" });
   });
 
-  it('a held product follows and rotates with the hand, keeping its offset', () => {
+  it("a held product follows and rotates with the hand, keeping its offset", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
@@ -96,7 +98,7 @@ describe('grabbing and releasing products', () => {
     expect(productTransform(world, vase)[0]).toBeCloseTo(0.4, 9);
   });
 
-  it('releasing leaves the product where it was put', () => {
+  it("releasing leaves the product where it was put", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
@@ -113,7 +115,7 @@ describe('grabbing and releasing products', () => {
     expect(productTransform(world, vase)).toEqual(putDown);
   });
 
-  it('a held product stays inside the showroom: not through a wall, not under the floor', () => {
+  it("a held product stays inside the showroom: not through a wall, not under the floor", () => {
     const world = makeWorld();
     // Right hand at (4.8, 1.2, -0.4), by the wall at x = 5; the vase 0.8 m toward -X of it.
     const visitor = spawnVisitor(world, [4.5, 1.6, 0]);
@@ -136,25 +138,25 @@ describe('grabbing and releasing products', () => {
     expect(z).toBeGreaterThanOrEqual(ROOM.minZ);
   });
 
-  it('the released event carries where the product was left', () => {
+  it("the released event carries where the product was left", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
     queueRelease(world, visitor, Hand.Right);
     stepWorld(world, 100);
     const released = drainEvents(world)[1];
-    expect(released).toMatchObject({ type: 'released', avatar: visitor, product: vase, hand: Hand.Right, atMs: 200 });
-    expect(released.type === 'released' && released.position.z).toBeCloseTo(-0.5, 9);
+    expect(released).toMatchObject({ type: "released", avatar: visitor, product: vase, hand: Hand.Right, atMs: 200 });
+    expect(released.type === "released" && released.position.z).toBeCloseTo(-0.5, 9);
   });
 
-  it('an avatar leaving while holding releases the product, and someone else may take it', () => {
+  it("an avatar leaving while holding releases the product, and someone else may take it", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
     drainEvents(world);
     removeAvatar(world, visitor);
     expect(productHolder(world, vase)).toBeNull();
-    expect(drainEvents(world)).toMatchObject([{ type: 'released', avatar: visitor, product: vase }]);
+    expect(drainEvents(world)).toMatchObject([{ type: "released", avatar: visitor, product: vase }]);
 
     const next = spawnVisitor(world, [0, 1.6, 0]);
     queueGrab(world, next, vase, Hand.Right);
@@ -162,14 +164,14 @@ describe('grabbing and releasing products', () => {
     expect(productHolder(world, vase)).toEqual({ avatar: next, hand: Hand.Right });
   });
 
-  it('a product passes from one hand to the other of the same visitor', () => {
+  it("a product passes from one hand to the other of the same visitor", () => {
     const { world, visitor, vase } = visitorBesideVase();
     queueGrab(world, visitor, vase, Hand.Right);
     stepWorld(world, 100);
     queueGrab(world, visitor, vase, Hand.Left);
     stepWorld(world, 100);
     expect(productHolder(world, vase)).toEqual({ avatar: visitor, hand: Hand.Left });
-    expect(drainEvents(world).map((e) => e.type)).toEqual(['grabbed', 'released', 'grabbed']);
+    expect(drainEvents(world).map((e) => e.type)).toEqual(["grabbed", "released", "grabbed"]);
     expect(avatarPose(world, visitor)[7]).toBeCloseTo(-0.3, 12);
   });
 });

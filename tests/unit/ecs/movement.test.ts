@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { queuePose, stepWorld, takeDirty } from '../../../ecs';
-import { avatarPose, distance, makeWorld, pose, spawnVisitor } from './fixtures';
+import { describe, expect, it } from "vitest";
+import { queuePose, stepWorld, takeDirty } from "../../../ecs";
+import { avatarPose, distance, makeWorld, pose, spawnVisitor } from "./fixtures";
 
-describe('moving an avatar', () => {
-  it('a visitor cannot outrun the speed limit: the head stops at maxSpeed*dt along the way it was going', () => {
+describe("moving an avatar", () => {
+  it("a visitor cannot outrun the speed limit: the head stops at maxSpeed*dt along the way it was going", () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     queuePose(world, visitor, pose([3, 1.6, 4])); // 5 m in one 100 ms step
@@ -14,7 +14,7 @@ describe('moving an avatar', () => {
     expect(after[1]).toBeCloseTo(1.6, 9);
   });
 
-  it('a visitor whose poses arrive slower than the simulation still walks at full speed, but a long silence earns no jump', () => {
+  it("a visitor whose poses arrive slower than the simulation still walks at full speed, but a long silence earns no jump", () => {
     const world = makeWorld({ maxSpeed: 4, maxPoseGapMs: 250 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     // Poses every 200 ms (a busy headset) over 33 ms steps: each may cover 4 m/s x 200 ms.
@@ -29,7 +29,7 @@ describe('moving an avatar', () => {
     expect(avatarPose(world, visitor)[0]).toBeCloseTo(0.8 + 4 * 0.25, 6);
   });
 
-  it('a pose held back by the speed limit is still reached, at the speed limit, on the following steps', () => {
+  it("a pose held back by the speed limit is still reached, at the speed limit, on the following steps", () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     queuePose(world, visitor, pose([1, 1.6, 0]));
@@ -42,7 +42,7 @@ describe('moving an avatar', () => {
     expect(avatarPose(world, visitor)[0]).toBeCloseTo(1, 9);
   });
 
-  it('a move within the speed limit is taken as sent', () => {
+  it("a move within the speed limit is taken as sent", () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const sent = pose([0.2, 1.5, -0.3], { yaw: 0.5 });
@@ -51,7 +51,7 @@ describe('moving an avatar', () => {
     expect(avatarPose(world, visitor)).toEqual(sent);
   });
 
-  it('hands keep their place relative to a head held back by the speed limit', () => {
+  it("hands keep their place relative to a head held back by the speed limit", () => {
     const world = makeWorld({ maxSpeed: 4 });
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     queuePose(world, visitor, pose([4, 1.6, 0], { left: [3.7, 1.2, -0.4], right: [4.3, 1.2, -0.4] }));
@@ -62,7 +62,7 @@ describe('moving an avatar', () => {
     expect(after[14]).toBeCloseTo(0.7, 9);
   });
 
-  it('only the latest pose queued between two steps counts', () => {
+  it("only the latest pose queued between two steps counts", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     queuePose(world, visitor, pose([0.1, 1.6, 0]));
@@ -71,7 +71,7 @@ describe('moving an avatar', () => {
     expect(avatarPose(world, visitor)[0]).toBeCloseTo(-0.1, 12);
   });
 
-  it('a head cannot leave the showroom nor sink below 0.3 m or rise above the ceiling', () => {
+  it("a head cannot leave the showroom nor sink below 0.3 m or rise above the ceiling", () => {
     const world = makeWorld({ maxSpeed: 1000 });
     const visitor = spawnVisitor(world, [4.9, 1.6, 0]);
     queuePose(world, visitor, pose([6, 0.1, -7]));
@@ -84,7 +84,7 @@ describe('moving an avatar', () => {
     expect(after[1]).toBe(3);
   });
 
-  it('a hand is kept above the floor and inside the walls', () => {
+  it("a hand is kept above the floor and inside the walls", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [4.8, 0.5, 0]);
     queuePose(world, visitor, pose([4.8, 0.5, 0], { left: [4.8, -0.3, 0], right: [5.4, 0.5, 0] }));
@@ -105,7 +105,7 @@ describe('moving an avatar', () => {
     expect(after[16]).toBeCloseTo(-1, 9);
   });
 
-  it('rotations are taken as sent', () => {
+  it("rotations are taken as sent", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     const tilted = [0.5, 0.5, 0.5, 0.5];
@@ -116,7 +116,7 @@ describe('moving an avatar', () => {
     expect(after.slice(17, 21)).toEqual(tilted);
   });
 
-  it('the pose a visitor joins with is clamped into the showroom', () => {
+  it("the pose a visitor joins with is clamped into the showroom", () => {
     const world = makeWorld({ armReach: 1 });
     const visitor = spawnVisitor(world, [20, 1.6, -20], { right: [30, 1.6, -20] });
     const after = avatarPose(world, visitor);
@@ -124,7 +124,7 @@ describe('moving an avatar', () => {
     expect(distance(after, 14, after, 0)).toBeLessThanOrEqual(1 + 1e-12);
   });
 
-  it('an avatar that sends the pose it already has is not dirty', () => {
+  it("an avatar that sends the pose it already has is not dirty", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     takeDirty(world);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 import {
   addAvatar,
   addProduct,
@@ -13,13 +13,13 @@ import {
   removeAvatar,
   Role,
   stepWorld,
-} from '../../../ecs';
-import { avatarPose, makeWorld, pose, ROOM, spawnVisitor } from './fixtures';
+} from "../../../ecs";
+import { avatarPose, makeWorld, pose, ROOM, spawnVisitor } from "./fixtures";
 
 const product = { x: 0, y: 1, z: 0, qx: 0, qy: 0, qz: 0, qw: 1, grabbable: true };
 
-describe('showroom world', () => {
-  it('a full world refuses a newcomer clearly, and takes one again once someone leaves', () => {
+describe("showroom world", () => {
+  it("a full world refuses a newcomer clearly, and takes one again once someone leaves", () => {
     const world = makeWorld({}, 2);
     const first = spawnVisitor(world, [0, 1.6, 0]);
     addProduct(world, product);
@@ -28,7 +28,7 @@ describe('showroom world', () => {
     expect(spawnVisitor(world, [1, 1.6, 0])).toBeLessThanOrEqual(2);
   });
 
-  it('an id reused by a newcomer carries nothing from its previous owner', () => {
+  it("an id reused by a newcomer carries nothing from its previous owner", () => {
     const world = makeWorld();
     const vase = addProduct(world, { ...product, x: 0.3, y: 1.0, z: -0.5 });
     const agent = addAvatar(world, { role: Role.Agent, pose: pose([0, 1.6, 0]) });
@@ -58,7 +58,7 @@ describe('showroom world', () => {
     expect(avatarPose(world, newcomer)[0]).toBe(0);
   });
 
-  it('two worlds in one process share nothing', () => {
+  it("two worlds in one process share nothing", () => {
     const a = makeWorld();
     const b = createShowroomWorld({ ...ROOM, maxX: 50, maxZ: 50 });
     const inA = spawnVisitor(a, [0, 1.6, 0]);
@@ -71,7 +71,7 @@ describe('showroom world', () => {
     expect(b.time.elapsedMs).toBe(0);
   });
 
-  it('inputs for an id that is no longer an avatar are dropped', () => {
+  it("inputs for an id that is no longer an avatar are dropped", () => {
     const world = makeWorld();
     const visitor = spawnVisitor(world, [0, 1.6, 0]);
     removeAvatar(world, visitor);
@@ -81,7 +81,7 @@ describe('showroom world', () => {
     expect(drainEvents(world)).toEqual([]);
   });
 
-  it('rejects nonsense it is handed', () => {
+  it("rejects nonsense it is handed", () => {
     expect(() => createShowroomWorld({ ...ROOM, minX: 6 })).toThrow(RangeError);
     expect(() => makeWorld({ maxSpeed: Number.NaN })).toThrow(/maxSpeed/);
     const world = makeWorld();

@@ -153,7 +153,8 @@ describe("rotations on the wire (smallest three, 10 bits a component)", () => {
   });
 
   it("send q and -q as the same code, since they are the same rotation", () => {
-    for (const [x, y, z, w] of samples.slice(0, 1000)) expect(packQuaternion(-x, -y, -z, -w)).toBe(packQuaternion(x, y, z, w));
+    for (const [x, y, z, w] of samples.slice(0, 1000))
+      expect(packQuaternion(-x, -y, -z, -w)).toBe(packQuaternion(x, y, z, w));
   });
 
   it("are valid uint32 codes", () => {
@@ -221,7 +222,9 @@ describe("a whole pose", () => {
       expect(Math.abs(out[2] - x)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
       expect(Math.abs(out[3] - y)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
       expect(Math.abs(out[4] - z)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
-      expect(rotationErrorDegrees([qx, qy, qz, qw], Array.from(out.subarray(5, 9)))).toBeLessThan(MAX_ROTATION_ERROR_DEGREES);
+      expect(rotationErrorDegrees([qx, qy, qz, qw], Array.from(out.subarray(5, 9)))).toBeLessThan(
+        MAX_ROTATION_ERROR_DEGREES,
+      );
     }
     // The offset is honoured: nothing before it was written.
     expect(Number.isNaN(out[0]) && Number.isNaN(out[1])).toBe(true);
@@ -229,7 +232,9 @@ describe("a whole pose", () => {
 });
 
 describe("a pose message", () => {
-  const standing = [0.5, 1.6, -2, 0, 0.3826834, 0, 0.9238795, 0.2, 1.1, -2.3, 0, 0, 0, 1, 0.8, 1.1, -2.3, 0.5, 0.5, 0.5, 0.5];
+  const standing = [
+    0.5, 1.6, -2, 0, 0.3826834, 0, 0.9238795, 0.2, 1.1, -2.3, 0, 0, 0, 1, 0.8, 1.1, -2.3, 0.5, 0.5, 0.5, 0.5,
+  ];
 
   it("is 30 bytes that decode within the state's precision", () => {
     const bytes = encodePoseMessage(standing);
@@ -237,10 +242,13 @@ describe("a pose message", () => {
     const decoded = new Array<number>(21);
     expect(decodePoseMessage(bytes, decoded)).toBeNull();
     for (let part = 0; part < 3; part++) {
-      for (let i = 0; i < 3; i++) expect(Math.abs(decoded[part * 7 + i] - standing[part * 7 + i])).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+      for (let i = 0; i < 3; i++)
+        expect(Math.abs(decoded[part * 7 + i] - standing[part * 7 + i])).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
       const q = decoded.slice(part * 7 + 3, part * 7 + 7) as Quaternion;
       expect(Math.hypot(...q)).toBeCloseTo(1, 12);
-      expect(rotationErrorDegrees(standing.slice(part * 7 + 3, part * 7 + 7) as Quaternion, q)).toBeLessThan(MAX_ROTATION_ERROR_DEGREES);
+      expect(rotationErrorDegrees(standing.slice(part * 7 + 3, part * 7 + 7) as Quaternion, q)).toBeLessThan(
+        MAX_ROTATION_ERROR_DEGREES,
+      );
     }
   });
 
@@ -248,14 +256,24 @@ describe("a pose message", () => {
     const decoded = new Array<number>(21);
     decodePoseMessage(encodePoseMessage(standing), decoded);
     const viaState = new Array<number>(7);
-    const packed = packPose(standing[14], standing[15], standing[16], standing[17], standing[18], standing[19], standing[20], { xz: 0, y: 0, q: 0 });
+    const packed = packPose(
+      standing[14],
+      standing[15],
+      standing[16],
+      standing[17],
+      standing[18],
+      standing[19],
+      standing[20],
+      { xz: 0, y: 0, q: 0 },
+    );
     unpackPose(packed.xz, packed.y, packed.q, viaState);
     expect(decoded.slice(14)).toEqual(viaState);
   });
 
   it("is refused at any other length", () => {
     const out = new Array<number>(21);
-    for (const length of [0, 29, 31, 300]) expect(decodePoseMessage(new Uint8Array(length), out)).toBe(`pose must be 30 bytes, got ${length}`);
+    for (const length of [0, 29, 31, 300])
+      expect(decodePoseMessage(new Uint8Array(length), out)).toBe(`pose must be 30 bytes, got ${length}`);
   });
 
   it("is refused when a rotation code cannot be a unit quaternion, naming the part", () => {

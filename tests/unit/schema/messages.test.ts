@@ -116,7 +116,9 @@ describe("a chat message", () => {
   });
 
   it("keeps tabs and newlines inside the text", () => {
-    expect(accepted(validateChat({ text: "two\nlines\tand a tab", clientMessageId: "m" })).text).toBe("two\nlines\tand a tab");
+    expect(accepted(validateChat({ text: "two\nlines\tand a tab", clientMessageId: "m" })).text).toBe(
+      "two\nlines\tand a tab",
+    );
   });
 
   it("is refused when there is nothing to say", () => {
@@ -136,18 +138,27 @@ describe("a chat message", () => {
 
   it("is refused with control characters", () => {
     for (const control of ["\u0000", "\u0007", "\u001B", "\u007F", "\r", "\u000B"]) {
-      expect(refusal(validateChat({ text: `hello${control}world`, clientMessageId: "m" })), JSON.stringify(control)).toBe(
-        "chat text contains control characters",
-      );
+      expect(
+        refusal(validateChat({ text: `hello${control}world`, clientMessageId: "m" })),
+        JSON.stringify(control),
+      ).toBe("chat text contains control characters");
     }
   });
 
   it("is refused with half a surrogate pair (no character; the database refuses it), and keeps whole ones", () => {
     for (const lone of ["\ud800", "\udfff", "a\ud83dz", "\ude00b"]) {
-      expect(refusal(validateChat({ text: `hi ${lone}`, clientMessageId: "m" })), JSON.stringify(lone)).toBe("chat text is not valid Unicode (a lone surrogate)");
-      expect(refusal(validateDisplayName(`Eve${lone}`)), JSON.stringify(lone)).toBe("name is not valid Unicode (a lone surrogate)");
-      expect(refusal(validateSupportSay({ text: lone, clientMessageId: "m" }))).toBe("support:say text is not valid Unicode (a lone surrogate)");
-      expect(refusal(validateSupportRequest({ message: lone }))).toBe("message is not valid Unicode (a lone surrogate)");
+      expect(refusal(validateChat({ text: `hi ${lone}`, clientMessageId: "m" })), JSON.stringify(lone)).toBe(
+        "chat text is not valid Unicode (a lone surrogate)",
+      );
+      expect(refusal(validateDisplayName(`Eve${lone}`)), JSON.stringify(lone)).toBe(
+        "name is not valid Unicode (a lone surrogate)",
+      );
+      expect(refusal(validateSupportSay({ text: lone, clientMessageId: "m" }))).toBe(
+        "support:say text is not valid Unicode (a lone surrogate)",
+      );
+      expect(refusal(validateSupportRequest({ message: lone }))).toBe(
+        "message is not valid Unicode (a lone surrogate)",
+      );
     }
     expect(accepted(validateChat({ text: "nice 😀 vase 花瓶", clientMessageId: "m" })).text).toBe("nice 😀 vase 花瓶");
     expect(accepted(validateDisplayName("Eve 😀"))).toBe("Eve 😀");
@@ -180,9 +191,15 @@ describe("a question for the assistant", () => {
 
   it("is refused with the chat rules, naming ask, and for a locale the assistant does not speak", () => {
     expect(refusal(validateAsk({ text: "  ", clientMessageId: "q1" }))).toBe("ask text is empty");
-    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q 1" }))).toBe("ask needs a clientMessageId (1-64 letters, digits, _ or -)");
-    expect(refusal(validateAsk({ text: "bonjour", clientMessageId: "q1", locale: "fr" }))).toBe('locale must be "en", "zh" or null');
-    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q1", intent: "buy" }))).toBe('unexpected field "intent"');
+    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q 1" }))).toBe(
+      "ask needs a clientMessageId (1-64 letters, digits, _ or -)",
+    );
+    expect(refusal(validateAsk({ text: "bonjour", clientMessageId: "q1", locale: "fr" }))).toBe(
+      'locale must be "en", "zh" or null',
+    );
+    expect(refusal(validateAsk({ text: "hi", clientMessageId: "q1", intent: "buy" }))).toBe(
+      'unexpected field "intent"',
+    );
   });
 });
 
@@ -210,7 +227,9 @@ describe("live support messages", () => {
 
   it("accept a request with or without words and a product, dropping what is blank", () => {
     expect(accepted(validateSupportRequest(undefined))).toEqual({});
-    expect(accepted(validateSupportRequest({ message: "  ", productSku: "VASE-KOI" }))).toEqual({ productSku: "VASE-KOI" });
+    expect(accepted(validateSupportRequest({ message: "  ", productSku: "VASE-KOI" }))).toEqual({
+      productSku: "VASE-KOI",
+    });
     expect(accepted(validateSupportRequest({ message: " Which colours? " }))).toEqual({ message: "Which colours?" });
     expect(refusal(validateSupportRequest({ productSku: "vase" }))).toBe("productSku must be a product sku");
     expect(refusal(validateSupportRequest({ message: "x".repeat(501) }))).toBe("message is longer than 500 characters");
@@ -218,17 +237,29 @@ describe("live support messages", () => {
   });
 
   it("accept a private line and refuse it with the chat rules, naming support:say", () => {
-    expect(accepted(validateSupportSay({ text: " hello ", clientMessageId: "s1", ticketId }))).toEqual({ text: "hello", clientMessageId: "s1", ticketId });
+    expect(accepted(validateSupportSay({ text: " hello ", clientMessageId: "s1", ticketId }))).toEqual({
+      text: "hello",
+      clientMessageId: "s1",
+      ticketId,
+    });
     expect(refusal(validateSupportSay({ text: " ", clientMessageId: "s1" }))).toBe("support:say text is empty");
-    expect(refusal(validateSupportSay({ text: "hi", clientMessageId: "s1", ticketId: "42" }))).toBe("ticketId must be a ticket id");
+    expect(refusal(validateSupportSay({ text: "hi", clientMessageId: "s1", ticketId: "42" }))).toBe(
+      "ticketId must be a ticket id",
+    );
   });
 
   it("accept a rating of 1 to 5 and refuse any other", () => {
-    expect(accepted(validateSupportCsat({ ticketId, score: 5, comment: " great " }))).toEqual({ ticketId, score: 5, comment: "great" });
+    expect(accepted(validateSupportCsat({ ticketId, score: 5, comment: " great " }))).toEqual({
+      ticketId,
+      score: 5,
+      comment: "great",
+    });
     for (const score of [0, 6, 4.5, "5", NaN]) {
       expect(refusal(validateSupportCsat({ ticketId, score }))).toBe("score must be a whole number from 1 to 5");
     }
-    expect(refusal(validateSupportCsat({ ticketId: ticketId.toUpperCase(), score: 3 }))).toBe("ticketId must be a ticket id");
+    expect(refusal(validateSupportCsat({ ticketId: ticketId.toUpperCase(), score: 3 }))).toBe(
+      "ticketId must be a ticket id",
+    );
   });
 });
 

@@ -14,14 +14,17 @@ function send(guard: ClientGuard, type: ClientMessageType, count: number, perSec
 describe("message rates", () => {
   const types = Object.keys(MESSAGE_RATES) as ClientMessageType[];
 
-  it.each(types)("a client sending %s at twice its rate for ten seconds gets only the rate and the burst through", (type) => {
-    const { perSecond, burst } = MESSAGE_RATES[type];
-    const seconds = 10;
-    const allowed = send(new ClientGuard(), type, 2 * perSecond * seconds, 2 * perSecond);
-    const budget = burst + perSecond * seconds;
-    expect(allowed).toBeLessThanOrEqual(Math.ceil(budget));
-    expect(allowed).toBeGreaterThanOrEqual(Math.floor(budget) - 1);
-  });
+  it.each(types)(
+    "a client sending %s at twice its rate for ten seconds gets only the rate and the burst through",
+    (type) => {
+      const { perSecond, burst } = MESSAGE_RATES[type];
+      const seconds = 10;
+      const allowed = send(new ClientGuard(), type, 2 * perSecond * seconds, 2 * perSecond);
+      const budget = burst + perSecond * seconds;
+      expect(allowed).toBeLessThanOrEqual(Math.ceil(budget));
+      expect(allowed).toBeGreaterThanOrEqual(Math.floor(budget) - 1);
+    },
+  );
 
   it.each(types)("a client sending %s at its rate is never limited", (type) => {
     const { perSecond } = MESSAGE_RATES[type];

@@ -21,16 +21,36 @@ function slowDatabase() {
     }),
   } as unknown as Database;
   const finishOne = () => waiting.shift()?.();
-  return { db, written, finishOne, get waiting() { return waiting.length; } };
+  return {
+    db,
+    written,
+    finishOne,
+    get waiting() {
+      return waiting.length;
+    },
+  };
 }
 
-const row = (id: string): InteractionRow => ({ id, customerId: "c", showroomId: "s", visitId: "v", type: "product_dwell", payload: {}, occurredAt: new Date() });
+const row = (id: string): InteractionRow => ({
+  id,
+  customerId: "c",
+  showroomId: "s",
+  visitId: "v",
+  type: "product_dwell",
+  payload: {},
+  occurredAt: new Date(),
+});
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("the CRM writer's queue", () => {
   it("writes rows recorded while a batch is in flight, each exactly once", async () => {
     const database = slowDatabase();
-    const writer = new CrmWriter(database.db, { flushIntervalMs: 60_000, batchSize: 10, maxBuffered: 10, log: () => undefined });
+    const writer = new CrmWriter(database.db, {
+      flushIntervalMs: 60_000,
+      batchSize: 10,
+      maxBuffered: 10,
+      log: () => undefined,
+    });
     for (let i = 0; i < 10; i++) writer.record(row(`r${i}`));
     const flushing = writer.flush();
     await tick();

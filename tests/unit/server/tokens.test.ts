@@ -5,7 +5,12 @@ import { InvalidTokenError, signToken, type TokenClaims, verifyToken } from "../
 const SECRET = "showroom-test-secret";
 const NOW = 1_750_000_000;
 
-const guest: TokenClaims = { sub: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", role: "customer", vid: "visitor-123", exp: NOW + 3600 };
+const guest: TokenClaims = {
+  sub: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+  role: "customer",
+  vid: "visitor-123",
+  exp: NOW + 3600,
+};
 
 /** The error verifyToken throws, so its message can be checked; fails the test if it throws none. */
 function rejection(token: unknown, options: { secret?: string; now?: number } = {}): InvalidTokenError {
@@ -40,7 +45,9 @@ describe("join tokens", () => {
   it("are refused when the body was changed, even to a well-formed one", () => {
     const [version, , signature] = signToken(SECRET, guest).split(".");
     const promoted = Buffer.from(JSON.stringify({ ...guest, role: "manager" })).toString("base64url");
-    expect(rejection(`${version}.${promoted}.${signature}`).message).toBe("the join token was not signed by this server");
+    expect(rejection(`${version}.${promoted}.${signature}`).message).toBe(
+      "the join token was not signed by this server",
+    );
   });
 
   it("are refused when the signature was changed", () => {
@@ -52,7 +59,9 @@ describe("join tokens", () => {
   });
 
   it("signed with another secret are refused", () => {
-    expect(rejection(signToken("another-installation", guest)).message).toBe("the join token was not signed by this server");
+    expect(rejection(signToken("another-installation", guest)).message).toBe(
+      "the join token was not signed by this server",
+    );
   });
 
   it("are refused once expired, from the second of expiry", () => {
@@ -64,7 +73,16 @@ describe("join tokens", () => {
 
   it("that are not three dot-separated parts of the right version are malformed", () => {
     const [, body, signature] = signToken(SECRET, guest).split(".");
-    for (const malformed of ["", "v1", `v1.${body}`, `v1..${signature}`, `v1.${body}.`, `v2.${body}.${signature}`, "...", "not a token"]) {
+    for (const malformed of [
+      "",
+      "v1",
+      `v1.${body}`,
+      `v1..${signature}`,
+      `v1.${body}.`,
+      `v2.${body}.${signature}`,
+      "...",
+      "not a token",
+    ]) {
       expect(rejection(malformed).message, JSON.stringify(malformed)).toBe("the join token is malformed");
     }
   });
