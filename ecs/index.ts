@@ -24,3 +24,4 @@ export {
 export { queueGrab, queuePose, queueRelease, queueTeleport } from "./inputs";
 export { endAllDwells } from "./dwell-episodes";
 export { takeDirty } from "./dirty";
+export { HEAD_HEIGHT, standingPose, yawOf } from "./standing-pose";

@@ -17,7 +17,7 @@ import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
 import { clientApp } from "./http/static";
 import type { RoomMetrics } from "./room/metrics";
-import { createShowroomRoom, SHOWROOM_ROOM } from "./room/showroom-room";
+import { SHOWROOM_ROOM, showroomRoomType } from "./room/showroom-room";
 import { startSupport } from "./support";
 
 export interface RunningAtrium {
@@ -88,7 +88,7 @@ export async function startAtrium(
   server
     .define(
       SHOWROOM_ROOM,
-      createShowroomRoom({
+      showroomRoomType({
         db: db.db,
         writer,
         secret,

@@ -1,4 +1,5 @@
 import { Client, type Room } from "@colyseus/sdk";
+import { ShowroomCloseCode } from "../../schema/close-codes";
 import type { ChatLine, ClientMessages, HandIndex, ServerMessages } from "../../schema/messages";
 import { ShowroomState } from "../../schema/state";
 import type { ShowroomStateSource } from "../world/state-source";
@@ -169,6 +170,17 @@ export class LiveSession {
       this.room = null;
       if (this.closed || CONSENTED_CLOSE_CODES.has(code)) {
         this.setStatus({ kind: "left" });
+        return;
+      }
+      if (code === ShowroomCloseCode.SeatTakenOver) {
+        this.setStatus({ kind: "failed", message: "This showroom is now open in another tab or window." });
+        return;
+      }
+      if (code === ShowroomCloseCode.TooManyInvalidMessages) {
+        this.setStatus({
+          kind: "failed",
+          message: "The showroom closed this connection. Reload the page to enter again.",
+        });
         return;
       }
       void this.rejoin();

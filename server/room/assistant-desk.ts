@@ -2,6 +2,7 @@ import type { Assistant } from "../assistant/assistant";
 import type { ClientMessages, ServerMessages } from "../../schema/messages";
 import { interaction, type VisitContext } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
+import type { RoomClient } from "./visitor";
 
 /** The assistant's avatar in the state: a fixed id no client session can take. */
 export const ASSISTANT_SESSION_ID = "assistant";
@@ -17,7 +18,33 @@ export class AssistantDesk {
     private readonly log: (line: string) => void,
   ) {}
 
-  async ask(
+  /**
+   * Answers the asker alone. A question that could not be answered or saved is refused to its
+   * asker, who can ask again; undefined then.
+   */
+  async answer(
+    client: RoomClient,
+    question: ClientMessages["ask"],
+    nearProductSku: string | null,
+  ): Promise<ServerMessages["assistant:reply"] | undefined> {
+    const visitor = client.userData;
+    if (!visitor) return undefined;
+    try {
+      const reply = await this.exchange(question, { visit: visitor.visit, nearProductSku });
+      client.send("assistant:reply", reply);
+      return reply;
+    } catch (error) {
+      this.log(`[room] assistant exchange for ${client.sessionId} not saved: ${(error as Error).message}`);
+      client.send("chat:refused", {
+        clientMessageId: question.clientMessageId,
+        reason: "The assistant could not answer just now. Please ask again.",
+      });
+      return undefined;
+    }
+  }
+
+  /** One exchange: the assistant's reply, committed with the question before it is returned. */
+  async exchange(
     question: ClientMessages["ask"],
     asker: { visit: VisitContext | undefined; nearProductSku: string | null },
   ): Promise<ServerMessages["assistant:reply"]> {

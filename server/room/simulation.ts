@@ -13,6 +13,7 @@ import {
   queueTeleport,
   removeAvatar,
   setAvatarAway,
+  standingPose,
   stepWorld,
   type Hand,
   type Role,
@@ -26,8 +27,6 @@ import { PATCH_INTERVAL_MS } from "../../schema/state";
 export const SIM_STEP_MS = PATCH_INTERVAL_MS;
 /** After a stall (GC, slow host) the world catches up at most this many steps at once. */
 const MAX_STEPS_PER_ADVANCE = 5;
-
-const HEAD_HEIGHT = 1.6;
 
 /**
  * The room's ECS world and the mapping between its entity ids and the names the outside
@@ -85,29 +84,7 @@ export class ShowroomSimulation {
     const radius = 0.6 * Math.sqrt(this.spawnCount % 40);
     const x = spawn.x + Math.cos(angle) * radius;
     const z = spawn.z + Math.sin(angle) * radius;
-    const pose = [
-      x,
-      HEAD_HEIGHT,
-      z,
-      0,
-      0,
-      0,
-      1,
-      x - 0.25,
-      1.1,
-      z - 0.3,
-      0,
-      0,
-      0,
-      1,
-      x + 0.25,
-      1.1,
-      z - 0.3,
-      0,
-      0,
-      0,
-      1,
-    ];
+    const pose = standingPose(x, z, 0);
     const eid = addAvatar(this.world, { role, pose: placed ?? pose });
     this.avatarBySession.set(sessionId, eid);
     this.sessionByAvatar.set(eid, sessionId);

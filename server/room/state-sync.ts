@@ -1,6 +1,7 @@
 import { productHolder, readAvatarPose, readProductTransform, takeDirty } from "../../ecs";
 import { packPose, type PackedPose } from "../../schema/codec";
-import type { AvatarState, ProductState, ShowroomState } from "../../schema/state";
+import type { Catalog } from "../../db/catalog";
+import { type AvatarState, ProductState, ShowroomState } from "../../schema/state";
 import type { ShowroomSimulation } from "./simulation";
 
 const pose = new Float64Array(21);
@@ -55,4 +56,17 @@ export function writeProductTransform(product: ProductState, t: ArrayLike<number
   if (product.xz !== packed.xz) product.xz = packed.xz;
   if (product.y !== packed.y) product.y = packed.y;
   if (product.q !== packed.q) product.q = packed.q;
+}
+
+/** A newly opened showroom's state: its products where the catalog puts them, nobody in it yet. */
+export function initialState(slug: string, catalog: Catalog): ShowroomState {
+  const state = new ShowroomState();
+  state.slug = slug;
+  for (const { sku, position } of catalog.products) {
+    const product = new ProductState();
+    product.sku = sku;
+    writeProductTransform(product, [position[0], position[1], position[2], 0, 0, 0, 1]);
+    state.products.set(sku, product);
+  }
+  return state;
 }

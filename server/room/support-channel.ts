@@ -1,9 +1,9 @@
-import { ServerError, type Client } from "@colyseus/core";
+import { ServerError } from "@colyseus/core";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
-import { productHolder, readAvatarPose } from "../../ecs";
-import { TICKET_ID, type ClientMessages, type ServerMessages, type SupportTicketView } from "../../schema/messages";
+import { productHolder, readAvatarPose, standingPose, yawOf } from "../../ecs";
+import { TICKET_ID, type ClientMessages, type SupportTicketView } from "../../schema/messages";
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
 import type { VisitContext } from "../crm/interactions";
@@ -17,16 +17,9 @@ import {
   SupportError,
 } from "../support/tickets";
 import { queuePositions } from "../support/views";
-import type { RoomServices } from "./showroom-room";
+import type { RoomServices } from "./services";
+import type { RoomClient } from "./visitor";
 import type { ShowroomSimulation } from "./simulation";
-
-/** What the channel needs to know of a room's client; the room's own visitor record satisfies it. */
-interface SupportVisitor {
-  claims: TokenClaims;
-  name: string;
-  visit: VisitContext | undefined;
-}
-type RoomClient = Client<{ userData: SupportVisitor; messages: ServerMessages }>;
 
 export type SupportMessageType = "support:request" | "support:say" | "support:csat";
 
@@ -38,7 +31,6 @@ const CSAT_WINDOW_MINUTES = 30;
 const ARRIVAL_DISTANCE = 1.6;
 const ARRIVAL_ANGLES = [0.45, -0.45, 0, 1.2, -1.2, Math.PI];
 const WALL_MARGIN = 0.5;
-const HEAD_HEIGHT = 1.6;
 
 interface AgentArrival {
   agentId: string;
@@ -80,10 +72,10 @@ export class SupportChannel {
   }
 
   /**
-   * onAuth: an agent must be an active agent account, and the ticket they come for (join option
+   * At the join: an agent must be an active agent account, and the ticket they come for (join option
    * ticketId) must be theirs and in this showroom. Throws a 403 otherwise.
    */
-  async authorize(client: Client, claims: TokenClaims, options: unknown): Promise<void> {
+  async authorize(client: Pick<RoomClient, "sessionId">, claims: TokenClaims, options: unknown): Promise<void> {
     if (claims.role !== "agent") return;
     const agent = await activeAgent(this.services.db, claims.sub);
     if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
@@ -383,11 +375,6 @@ export class SupportChannel {
   }
 }
 
-/** The heading of a head rotation about +Y (0 looks down -Z). */
-function yawOf(qx: number, qy: number, qz: number, qw: number): number {
-  return Math.atan2(2 * (qw * qy + qx * qz), 1 - 2 * (qx * qx + qy * qy));
-}
-
 /**
  * A standing pose near (x, z), in front of someone facing `yaw` and turned toward them: the
  * first of a few spots around them that is inside the showroom.
@@ -411,21 +398,5 @@ export function placeFacing(x: number, z: number, yaw: number, bounds: Catalog["
     }
   }
   const [ax, az] = spot;
-  const facing = Math.atan2(-(x - ax), -(z - az));
-  const qy = Math.sin(facing / 2);
-  const qw = Math.cos(facing / 2);
-  const fx = -Math.sin(facing);
-  const fz = -Math.cos(facing);
-  const rx = Math.cos(facing);
-  const rz = -Math.sin(facing);
-  const hand = (side: number) => [
-    ax + 0.25 * side * rx + 0.3 * fx,
-    1.1,
-    az + 0.25 * side * rz + 0.3 * fz,
-    0,
-    qy,
-    0,
-    qw,
-  ];
-  return [ax, HEAD_HEIGHT, az, 0, qy, 0, qw, ...hand(-1), ...hand(1)];
+  return standingPose(ax, az, Math.atan2(-(x - ax), -(z - az)));
 }
