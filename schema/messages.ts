@@ -4,6 +4,8 @@
  */
 
 import { decodePoseMessage, POSE_MESSAGE_BYTES } from "./codec";
+import type { SupportParty } from "./roles";
+import type { TicketStatus } from "./support";
 
 /** A pose as the server takes it: head, left hand, right hand as [x, y, z, qx, qy, qz, qw]. */
 export const POSE_LENGTH = 21;
@@ -249,7 +251,8 @@ export interface SupportCsatMessage {
 /** The customer's own request as they see it: no other customer's, and no staff email. */
 export interface SupportTicketView {
   ticketId: string;
-  status: "queued" | "assigned" | "agent_joined" | "resolved";
+  /** An abandoned ticket is never shown: the customer left. */
+  status: Exclude<TicketStatus, "abandoned">;
   /** 1 when next; null once an agent has it. */
   position: number | null;
   agentName: string | null;
@@ -263,7 +266,7 @@ export interface SupportTicketView {
 export interface SupportLine {
   id: string;
   ticketId: string;
-  from: "customer" | "agent";
+  from: SupportParty;
   name: string;
   text: string;
   sentAt: string;

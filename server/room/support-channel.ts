@@ -15,6 +15,7 @@ import {
   recordMessage,
   requestHelp,
   SupportError,
+  ticketIsOpen,
 } from "../support/tickets";
 import { queuePositions } from "../support/views";
 import type { RoomServices } from "./showroom-room";
@@ -235,12 +236,7 @@ export class SupportChannel {
       const [open] = await this.services.db
         .select({ id: supportTickets.id })
         .from(supportTickets)
-        .where(
-          and(
-            eq(supportTickets.customerId, visitor.claims.sub),
-            sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`,
-          ),
-        );
+        .where(and(eq(supportTickets.customerId, visitor.claims.sub), ticketIsOpen));
       if (!open || (ticketId && ticketId !== open.id)) throw new SupportError("not_yours", "You have no open request.");
       ticketId = open.id;
     }
@@ -348,7 +344,7 @@ export class SupportChannel {
             sql`, `,
           )})`,
           eq(supportTickets.showroomId, this.catalog.showroom.id),
-          sql`(${supportTickets.status} in ('queued', 'assigned', 'agent_joined') or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
+          sql`(${ticketIsOpen} or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
         ),
       )
       .orderBy(supportTickets.customerId, sql`${supportTickets.status} = 'resolved'`, desc(supportTickets.createdAt));
