@@ -1,4 +1,5 @@
 import {
+  POSE_STRIDE,
   addAvatar,
   addProduct,
   createShowroomWorld,
@@ -27,7 +28,8 @@ export const SIM_STEP_MS = PATCH_INTERVAL_MS;
 /** After a stall (GC, slow host) the world catches up at most this many steps at once. */
 const MAX_STEPS_PER_ADVANCE = 5;
 
-const HEAD_HEIGHT = 1.6;
+/** Where a standing visitor's head is when the server places them (spawn, an agent's arrival). */
+export const HEAD_HEIGHT = 1.6;
 
 /**
  * The room's ECS world and the mapping between its entity ids and the names the outside
@@ -154,7 +156,7 @@ export class ShowroomSimulation {
     return best;
   }
 
-  private readonly scratchPose = new Float64Array(21);
+  private readonly scratchPose = new Float64Array(POSE_STRIDE);
   private readonly scratchTransform = new Float64Array(7);
 
   queuePose(sessionId: string, pose: ArrayLike<number>): void {

@@ -2,7 +2,7 @@ import { ServerError, type Client } from "@colyseus/core";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
-import { productHolder, readAvatarPose } from "../../ecs";
+import { POSE_STRIDE, productHolder, readAvatarPose } from "../../ecs";
 import { TICKET_ID, type ClientMessages, type ServerMessages, type SupportTicketView } from "../../schema/messages";
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
@@ -19,7 +19,7 @@ import {
 } from "../support/tickets";
 import { queuePositions } from "../support/views";
 import type { RoomServices } from "./showroom-room";
-import type { ShowroomSimulation } from "./simulation";
+import { HEAD_HEIGHT, type ShowroomSimulation } from "./simulation";
 
 /** What the channel needs to know of a room's client; the room's own visitor record satisfies it. */
 interface SupportVisitor {
@@ -39,7 +39,6 @@ const CSAT_WINDOW_MINUTES = 30;
 const ARRIVAL_DISTANCE = 1.6;
 const ARRIVAL_ANGLES = [0.45, -0.45, 0, 1.2, -1.2, Math.PI];
 const WALL_MARGIN = 0.5;
-const HEAD_HEIGHT = 1.6;
 
 interface AgentArrival {
   agentId: string;
@@ -109,7 +108,7 @@ export class SupportChannel {
     const customer = arrival && this.customerClient(arrival.customerId);
     const eid = customer && this.sim.avatarOf(customer.sessionId);
     if (eid === undefined) return undefined;
-    const pose = new Float64Array(21);
+    const pose = new Float64Array(POSE_STRIDE);
     readAvatarPose(this.sim.world, eid, pose);
     return placeFacing(pose[0], pose[2], yawOf(pose[3], pose[4], pose[5], pose[6]), this.catalog.showroom.bounds);
   }
