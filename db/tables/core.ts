@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
-import type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep } from "../../schema/catalog";
+import type { Bounds, LocalizedList, LocalizedText, ModelPart, SpawnPoint, TrainingStep } from "../../schema/catalog";
 
 export type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep };
 
@@ -12,7 +12,7 @@ export const showrooms = pgTable("showrooms", {
   slug: text("slug").notNull().unique(),
   name: jsonb("name").$type<LocalizedText>().notNull(),
   bounds: jsonb("bounds").$type<Bounds>().notNull(),
-  spawn: jsonb("spawn").$type<{ x: number; y: number; z: number }>().notNull(),
+  spawn: jsonb("spawn").$type<SpawnPoint>().notNull(),
   capacity: integer("capacity").notNull().default(250),
   createdAt: createdAt(),
 });
