@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
 import { POSE_STRIDE, productHolder, readAvatarPose } from "../../ecs";
+import { JoinErrorCode } from "../../schema/errors";
 import { TICKET_ID, type ClientMessages, type ServerMessages, type SupportTicketView } from "../../schema/messages";
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
@@ -86,18 +87,23 @@ export class SupportChannel {
   async authorize(client: Client, claims: TokenClaims, options: unknown): Promise<void> {
     if (claims.role !== "agent") return;
     const agent = await activeAgent(this.services.db, claims.sub);
-    if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
+    if (!agent)
+      throw new ServerError(
+        JoinErrorCode.Forbidden,
+        "Cannot enter as an agent: this staff account is not an active agent.",
+      );
     const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
     if (ticketId === undefined) return;
     if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
-      throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
+      throw new ServerError(JoinErrorCode.InvalidRequest, "Cannot enter: ticketId is not a ticket id.");
     try {
       const ticket = await heldTicket(this.services.db, agent.id, ticketId);
       if (ticket.showroomId !== this.catalog.showroom.id)
         throw new SupportError("not_yours", "this ticket is in another showroom");
       this.arrivals.set(client.sessionId, { agentId: agent.id, ticketId, customerId: ticket.customerId });
     } catch (error) {
-      if (error instanceof SupportError) throw new ServerError(403, `Cannot join for this ticket: ${error.message}`);
+      if (error instanceof SupportError)
+        throw new ServerError(JoinErrorCode.Forbidden, `Cannot join for this ticket: ${error.message}`);
       throw error;
     }
   }
