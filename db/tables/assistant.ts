@@ -1,18 +1,12 @@
 import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { customers, showrooms, visits } from "./core";
+import { visitReferences } from "./core";
 
 /** A demo the assistant requested for a customer; sales follows it up. */
 export const demoRequests = pgTable(
   "demo_requests",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
-    visitId: uuid("visit_id").references(() => visits.id),
+    ...visitReferences(),
     productSku: text("product_sku"),
     /** What the customer wrote, in their words. */
     message: text("message").notNull(),
@@ -28,13 +22,7 @@ export const quoteRequests = pgTable(
   "quote_requests",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
-    visitId: uuid("visit_id").references(() => visits.id),
+    ...visitReferences(),
     items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
     message: text("message").notNull(),
     locale: text("locale").notNull(),

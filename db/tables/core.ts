@@ -88,6 +88,17 @@ export const visits = pgTable(
   (t) => [index("visits_customer_started").on(t.customerId, t.startedAt)],
 );
 
+/** The customer, the showroom and the visit (none when it happened outside one) a row belongs to. */
+export const visitReferences = () => ({
+  customerId: uuid("customer_id")
+    .notNull()
+    .references(() => customers.id),
+  showroomId: uuid("showroom_id")
+    .notNull()
+    .references(() => showrooms.id),
+  visitId: uuid("visit_id").references(() => visits.id),
+});
+
 /**
  * Every meaningful act in a showroom. The id is a UUIDv7 made where the act happened, so
  * a retried insert is recognised (ON CONFLICT DO NOTHING) and ids sort by time.
@@ -96,13 +107,7 @@ export const interactions = pgTable(
   "interactions",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
-    visitId: uuid("visit_id").references(() => visits.id),
+    ...visitReferences(),
     type: text("type").notNull(),
     productSku: text("product_sku"),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),

@@ -20,7 +20,7 @@ import {
   type TicketStatus,
 } from "../../schema/support";
 import { literalList } from "../sql";
-import { customers, showrooms, visits } from "./core";
+import { customers, visitReferences } from "./core";
 
 /** A person who works the consoles: agents serve customers, managers watch the figures. */
 export const staffAccounts = pgTable(
@@ -90,13 +90,7 @@ export const supportTickets = pgTable(
   "support_tickets",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
-    visitId: uuid("visit_id").references(() => visits.id),
+    ...visitReferences(),
     productSku: text("product_sku"),
     /** "help_button", "assistant_escalation" or "complaint". */
     reason: text("reason").notNull(),
