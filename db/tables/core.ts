@@ -6,6 +6,10 @@ import type { Bounds, LocalizedList, LocalizedText, ModelPart, SpawnPoint, Train
 export type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep };
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const showroomReference = () =>
+  uuid("showroom_id")
+    .notNull()
+    .references(() => showrooms.id);
 
 export const showrooms = pgTable("showrooms", {
   id: uuid("id").primaryKey(),
@@ -21,9 +25,7 @@ export const products = pgTable(
   "products",
   {
     id: uuid("id").primaryKey(),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     sku: text("sku").notNull(),
     category: text("category").notNull(),
     name: jsonb("name").$type<LocalizedText>().notNull(),
@@ -50,9 +52,7 @@ export const trainings = pgTable(
   "trainings",
   {
     id: text("id").notNull(),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     productSku: text("product_sku").notNull(),
     title: jsonb("title").$type<LocalizedText>().notNull(),
     steps: jsonb("steps").$type<TrainingStep[]>().notNull(),
@@ -78,9 +78,7 @@ export const visits = pgTable(
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     roomId: text("room_id").notNull(),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
@@ -93,9 +91,7 @@ export const visitReferences = () => ({
   customerId: uuid("customer_id")
     .notNull()
     .references(() => customers.id),
-  showroomId: uuid("showroom_id")
-    .notNull()
-    .references(() => showrooms.id),
+  showroomId: showroomReference(),
   visitId: uuid("visit_id").references(() => visits.id),
 });
 
