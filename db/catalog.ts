@@ -4,38 +4,20 @@ import { eq } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "./client";
 import { projectRoot } from "./paths";
-import {
-  products,
-  showrooms,
-  trainings,
-  type Bounds,
-  type LocalizedList,
-  type LocalizedText,
-  type ModelPart,
-  type TrainingStep,
-} from "./schema";
+import type { ShowroomProductView, ShowroomView } from "../schema/api";
+import { products, showrooms, trainings, type LocalizedText, type TrainingStep } from "./schema";
+
+/** A product in the catalog file: the browser's product, with the optional fields under shorter names. */
+export type CatalogFileProduct = Omit<ShowroomProductView, "gltfUrl" | "grabbable" | "trainingId"> & {
+  gltf?: string;
+  grabbable?: boolean;
+  training?: string;
+};
 
 /** The catalog file format (data/demo-catalog.json), which an operator may also import. */
 export interface CatalogFile {
-  showroom: { slug: string; name: LocalizedText; bounds: Bounds; spawn: { x: number; y: number; z: number } };
-  products: Array<{
-    sku: string;
-    category: string;
-    name: LocalizedText;
-    synonyms: LocalizedList;
-    price: number;
-    currency: string;
-    stock: number;
-    leadTimeDays: number;
-    dimensionsCm: [number, number, number];
-    colors: string[];
-    description: LocalizedText;
-    position: [number, number, number];
-    model: ModelPart[];
-    gltf?: string;
-    grabbable?: boolean;
-    training?: string;
-  }>;
+  showroom: Pick<ShowroomView, "slug" | "name" | "bounds" | "spawn">;
+  products: CatalogFileProduct[];
   trainings: Array<{ id: string; product: string; title: LocalizedText; steps: TrainingStep[] }>;
 }
 
@@ -103,7 +85,7 @@ export async function seedShowroom(db: Database, file: CatalogFile): Promise<boo
 }
 
 /** A catalog file's product as the products table stores it (prices in cents, defaults applied). */
-export function productColumns(p: CatalogFile["products"][number]) {
+export function productColumns(p: CatalogFileProduct) {
   return {
     sku: p.sku,
     category: p.category,

@@ -3,6 +3,10 @@ import pg from "pg";
 import * as schema from "./schema";
 
 export type Database = NodePgDatabase<typeof schema>;
+/** What `db.transaction` hands its callback. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Either: a step that may run alone or inside a caller's transaction. */
+export type Queryable = Database | Transaction;
 
 export interface DatabaseHandle {
   pool: pg.Pool;

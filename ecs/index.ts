@@ -1,4 +1,5 @@
 export { Hand, Role, defaultSimConfig } from "./types";
+export { POSE_STRIDE, TRANSFORM_STRIDE } from "./components";
 export type {
   GrabRefusedReason,
   PoseArray,

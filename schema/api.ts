@@ -1,5 +1,5 @@
 /** HTTP API shapes shared by the server and the browser clients. */
-import type { Bounds, LocalizedList, LocalizedText, ModelPart } from "./catalog";
+import type { Bounds, LocalizedList, LocalizedText, ModelPart, SpawnPoint } from "./catalog";
 
 export type { Bounds, LocalizedText, ModelPart };
 
@@ -15,6 +15,7 @@ export interface GuestTokenResponse {
   expiresAt: string;
 }
 
+/** A product as the browser gets it; the catalog file (db/catalog.ts) and the products table hold the same. */
 export interface ShowroomProductView {
   sku: string;
   category: string;
@@ -38,7 +39,7 @@ export interface ShowroomView {
   slug: string;
   name: LocalizedText;
   bounds: Bounds;
-  spawn: { x: number; y: number; z: number };
+  spawn: SpawnPoint;
   capacity: number;
   products: ShowroomProductView[];
 }

@@ -4,6 +4,8 @@
 export type LocalizedText = { en: string; zh: string };
 export type LocalizedList = { en: string[]; zh: string[] };
 export type Bounds = { minX: number; maxX: number; minZ: number; maxZ: number; height: number };
+/** Where visitors appear in a showroom, metres. */
+export type SpawnPoint = { x: number; y: number; z: number };
 /** One primitive of a product's model; sizes follow three.js geometry parameters. */
 export type ModelPart = {
   shape: "box" | "cylinder" | "sphere" | "torus" | "cone";

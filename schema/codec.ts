@@ -1,3 +1,5 @@
+import { POSE_STRIDE } from "../ecs/components";
+
 /**
  * Quantization codecs for the wire. A pose travels as three integers: x and z packed in one
  * uint32, y in a uint16, and the rotation as a smallest-three quaternion in a uint32, which
@@ -117,14 +119,13 @@ export function unpackPose(xz: number, y: number, q: number, out: { [i: number]:
  */
 export const POSE_MESSAGE_BYTES = 30;
 const POSE_PART_BYTES = 10;
-const POSE_VALUES = 21;
 
 /** Encodes [x, y, z, qx, qy, qz, qw] × 3 (metres, any-length rotations) into out. */
 export function encodePoseMessage(
   pose: ArrayLike<number>,
   out: Uint8Array = new Uint8Array(POSE_MESSAGE_BYTES),
 ): Uint8Array {
-  if (pose.length !== POSE_VALUES) throw new RangeError(`a pose has ${POSE_VALUES} values, got ${pose.length}`);
+  if (pose.length !== POSE_STRIDE) throw new RangeError(`a pose has ${POSE_STRIDE} values, got ${pose.length}`);
   if (out.byteLength < POSE_MESSAGE_BYTES) throw new RangeError(`a pose message needs ${POSE_MESSAGE_BYTES} bytes`);
   for (let part = 0; part < 3; part++) {
     const at = part * 7;

@@ -3,10 +3,11 @@
  * server's door. Every client message is checked here once; past this point it is trusted.
  */
 
+import { POSE_STRIDE } from "../ecs/components";
 import { decodePoseMessage, POSE_MESSAGE_BYTES } from "./codec";
+import type { SupportParty } from "./roles";
+import type { TicketStatus } from "./support";
 
-/** A pose as the server takes it: head, left hand, right hand as [x, y, z, qx, qy, qz, qw]. */
-export const POSE_LENGTH = 21;
 export const MAX_CHAT_LENGTH = 500;
 /** No client message is legitimately larger than this (bytes, as encoded on the wire). */
 export const MAX_MESSAGE_BYTES = 2048;
@@ -117,7 +118,7 @@ function isHand(value: unknown): value is HandIndex {
 export function validatePose(message: unknown): Validation<number[]> {
   if (!(message instanceof Uint8Array))
     return fail(`pose must be sent as ${POSE_MESSAGE_BYTES} bytes (encodePoseMessage with sendBytes)`);
-  const pose = new Array<number>(POSE_LENGTH);
+  const pose = new Array<number>(POSE_STRIDE);
   const problem = decodePoseMessage(message, pose);
   return problem === null ? ok(pose) : fail(problem);
 }
@@ -249,7 +250,8 @@ export interface SupportCsatMessage {
 /** The customer's own request as they see it: no other customer's, and no staff email. */
 export interface SupportTicketView {
   ticketId: string;
-  status: "queued" | "assigned" | "agent_joined" | "resolved";
+  /** An abandoned ticket is never shown: the customer left. */
+  status: Exclude<TicketStatus, "abandoned">;
   /** 1 when next; null once an agent has it. */
   position: number | null;
   agentName: string | null;
@@ -263,7 +265,7 @@ export interface SupportTicketView {
 export interface SupportLine {
   id: string;
   ticketId: string;
-  from: "customer" | "agent";
+  from: SupportParty;
   name: string;
   text: string;
   sentAt: string;

@@ -3,9 +3,33 @@
  * (The in-room support messages are in schema/messages.ts.)
  */
 
-export type TicketStatus = "queued" | "assigned" | "agent_joined" | "resolved" | "abandoned";
-export type AgentStatus = "online" | "busy" | "away";
-export type StaffRole = "agent" | "manager";
+import type { StaffRole, SupportParty } from "./roles";
+
+/**
+ * A ticket moves queued → assigned → agent_joined → resolved, or to abandoned when the customer
+ * leaves first; a released or unanswered assignment goes back to queued.
+ */
+export const TICKET_STATUSES = ["queued", "assigned", "agent_joined", "resolved", "abandoned"] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** Waiting for or being served by an agent; a customer has at most one open ticket. */
+export const OPEN_TICKET_STATUSES = ["queued", "assigned", "agent_joined"] as const satisfies readonly TicketStatus[];
+export type OpenTicketStatus = (typeof OPEN_TICKET_STATUSES)[number];
+/** Done with: resolved by an agent, or abandoned by a customer who left. */
+export const CLOSED_TICKET_STATUSES = ["resolved", "abandoned"] as const satisfies readonly TicketStatus[];
+/** Held by an agent (and counted against their capacity). */
+export const HELD_TICKET_STATUSES = ["assigned", "agent_joined"] as const satisfies readonly TicketStatus[];
+export type HeldTicketStatus = (typeof HELD_TICKET_STATUSES)[number];
+
+export function isOpenTicketStatus(status: string): status is OpenTicketStatus {
+  return (OPEN_TICKET_STATUSES as readonly string[]).includes(status);
+}
+
+export function isHeldTicketStatus(status: string): status is HeldTicketStatus {
+  return (HELD_TICKET_STATUSES as readonly string[]).includes(status);
+}
+
+export const AGENT_STATUSES = ["online", "busy", "away"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 export interface SignInRequest {
   email: string;
@@ -101,7 +125,7 @@ export interface QueueSnapshot {
 
 export interface SupportMessageView {
   id: string;
-  from: "customer" | "agent";
+  from: SupportParty;
   text: string;
   sentAt: string;
 }

@@ -1,4 +1,5 @@
 import { Group, type PerspectiveCamera, Quaternion, Vector3 } from "three";
+import { POSE_STRIDE } from "../../ecs/components";
 import type { Bounds } from "../../schema/api";
 
 /**
@@ -19,7 +20,7 @@ export class LocalRig {
   /** Position on the floor and heading; the camera rides in it. */
   readonly dolly = new Group();
   /** Head, left hand, right hand: [x, y, z, qx, qy, qz, qw] each. */
-  readonly pose = new Float32Array(21);
+  readonly pose = new Float32Array(POSE_STRIDE);
   /** Desktop look-up/down; a headset's pitch comes from the headset. */
   pitch = 0;
 

@@ -1,3 +1,4 @@
+import { POSE_STRIDE } from "../../ecs/components";
 import type { WorldView } from "../world/world-view";
 import type { LocalRig } from "./local-rig";
 
@@ -13,7 +14,7 @@ const PATIENCE_MS = 1000;
 /** The server's head must move at least this much within PATIENCE_MS to count as following. */
 const PROGRESS_METRES = 0.05;
 
-const serverPose = new Float32Array(21);
+const serverPose = new Float32Array(POSE_STRIDE);
 
 export class ServerCorrection {
   /** Horizontal distance between the local head and the server's, as of the last update. */

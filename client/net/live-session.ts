@@ -1,8 +1,10 @@
-import { Client, type Room } from "@colyseus/sdk";
+import { Client, type Room, ServerError } from "@colyseus/sdk";
 import { ShowroomCloseCode } from "../../schema/close-codes";
+import { JoinErrorCode } from "../../schema/errors";
 import type { ChatLine, ClientMessages, HandIndex, ServerMessages } from "../../schema/messages";
 import { ShowroomState } from "../../schema/state";
 import type { ShowroomStateSource } from "../world/state-source";
+import { ServerUnreachableError } from "./api";
 import { dropGuestToken, guestToken } from "./guest-identity";
 import { PoseSender } from "./pose-sender";
 
@@ -132,7 +134,7 @@ export class LiveSession {
     try {
       return await this.client.joinOrCreate("showroom", { slug, token: guest.token, name }, ShowroomState);
     } catch (error) {
-      if (/token/i.test(errorMessage(error))) dropGuestToken(storage);
+      if (refusesToken(error)) dropGuestToken(storage);
       throw error;
     }
   }
@@ -222,13 +224,34 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The code of the server's refusal (schema/errors.ts), or undefined when no answer came. */
+function refusalCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** The server refused the token itself: it is dropped, so the next join asks for a new one. */
+export function refusesToken(error: unknown): boolean {
+  return refusalCode(error) === JoinErrorCode.TokenRefused;
+}
+
+/**
+ * What a failed join means to the visitor, decided on the refusal's code; the server's message is
+ * shown as it is. No answer at all (a failed fetch, or the SDK's error with a system error code
+ * such as ECONNREFUSED instead of a status) means the server cannot be reached.
+ */
 export function describeJoinError(
   error: unknown,
 ): Exclude<ConnectionStatus, { kind: "connecting" | "connected" | "reconnecting" }> {
   const message = errorMessage(error);
-  if (/full|capacity/i.test(message))
-    return { kind: "full", message: /full/i.test(message) ? message : `This showroom is full right now (${message}).` };
-  if (error instanceof TypeError || /fetch|network|unreachable|ECONNREFUSED|reached/i.test(message)) {
+  const code = refusalCode(error);
+  if (code === JoinErrorCode.ShowroomFull)
+    return { kind: "full", message: message || "This showroom is full right now. Please try again in a few minutes." };
+  if (
+    error instanceof ServerUnreachableError ||
+    error instanceof TypeError ||
+    (error instanceof ServerError && code === undefined)
+  ) {
     return {
       kind: "unreachable",
       message: "The showroom server can't be reached. Check your connection and try again.",

@@ -1,6 +1,7 @@
 import type { Room } from "@colyseus/sdk";
 import type { ServerMessages, SupportLine, SupportTicketView } from "../../schema/messages";
 import type { ShowroomState } from "../../schema/state";
+import { isOpenTicketStatus, type OpenTicketStatus } from "../../schema/support";
 
 /**
  * The customer's side of live support, self-contained: a Help button, the wait with the place in
@@ -11,7 +12,7 @@ import type { ShowroomState } from "../../schema/state";
 
 export type SupportRoom = Room<unknown, ShowroomState>;
 
-export type SupportPanelState = "idle" | "requesting" | "queued" | "assigned" | "agent_joined" | "rate" | "thanks";
+export type SupportPanelState = "idle" | "requesting" | OpenTicketStatus | "rate" | "thanks";
 
 export interface SupportPanel {
   readonly element: HTMLElement;
@@ -135,7 +136,7 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
     state = next;
     panel.dataset.state = next;
     askForm.hidden = next !== "idle";
-    const talking = next === "queued" || next === "assigned" || next === "agent_joined";
+    const talking = isOpenTicketStatus(next);
     sayForm.hidden = !talking || next === "queued";
     lines.hidden = shown.length === 0 || !talking;
     rateBox.hidden = next !== "rate";

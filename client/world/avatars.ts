@@ -14,7 +14,10 @@ import {
   Vector3,
 } from "three";
 import { mergeGeometries } from "three/examples/jsm/utils/BufferGeometryUtils.js";
-import { ROLE_COUNT, Role } from "./state-source";
+import { Role } from "../../ecs/types";
+
+/** AvatarState.role carries ecs Role codes. */
+const ROLE_COUNT = Object.keys(Role).length;
 
 /**
  * Every visitor's head, body and hands, drawn as three InstancedMeshes per role: nine draw calls
@@ -51,7 +54,7 @@ function headGeometry(role: number): BufferGeometry {
   const visor = new BoxGeometry(0.17, 0.06, 0.06);
   visor.translate(0, 0.015, -0.095);
   parts.push(painted(visor, "#1c2230"));
-  if (role === Role.agent) {
+  if (role === Role.Agent) {
     const halo = new TorusGeometry(0.11, 0.018, 8, 28);
     halo.rotateX(Math.PI / 2);
     halo.translate(0, 0.19, 0);
@@ -115,7 +118,7 @@ export class AvatarInstances {
   }
 
   add(avatar: AvatarInstance): void {
-    const role = avatar.role >= 0 && avatar.role < ROLE_COUNT ? avatar.role : Role.customer;
+    const role = avatar.role >= 0 && avatar.role < ROLE_COUNT ? avatar.role : Role.Customer;
     const index = this.counts[role]++;
     const meshes = this.reserve(role, index + 1);
     const tint = avatar.connected ? this.tints[role] : AWAY_COLOR;

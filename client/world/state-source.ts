@@ -34,7 +34,3 @@ export interface ShowroomStateSource {
   avatars: KeyedCollection<AvatarFields>;
   products: KeyedCollection<ProductFields>;
 }
-
-/** ecs Role values as they travel in AvatarState.role. */
-export const Role = { customer: 0, agent: 1, assistant: 2 } as const;
-export const ROLE_COUNT = 3;

@@ -1,4 +1,5 @@
 import { Color, Group, type Object3D, type Raycaster, Scene } from "three";
+import { POSE_STRIDE } from "../../ecs/components";
 import { multiplyQuaternions, rotateVector } from "../../ecs/math";
 import type { ShowroomView } from "../../schema/api";
 import { unpackPose } from "../../schema/codec";
@@ -14,8 +15,6 @@ import type { AvatarFields, ProductFields, ShowroomStateSource } from "./state-s
  * session or a replay feeds it decoded states with ingest(), and update() draws the moment
  * INTERPOLATION_DELAY_MS in the past, so 20 Hz patches look smooth.
  */
-
-export const POSE_LENGTH = 21;
 
 interface AvatarEntry {
   name: string;
@@ -57,7 +56,7 @@ export interface AvatarReport {
   right: number[];
 }
 
-const scratchPose = new Float32Array(POSE_LENGTH);
+const scratchPose = new Float32Array(POSE_STRIDE);
 const scratchTransform = new Float32Array(7);
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
@@ -197,7 +196,7 @@ export class WorldView {
     this.present.add(sessionId);
     let avatar = this.avatars.get(sessionId);
     if (!avatar) {
-      avatar = { name: "", role: 0, connected: true, track: new PoseTrack(3), rendered: new Float32Array(POSE_LENGTH) };
+      avatar = { name: "", role: 0, connected: true, track: new PoseTrack(3), rendered: new Float32Array(POSE_STRIDE) };
       this.avatars.set(sessionId, avatar);
     }
     avatar.name = fields.name;

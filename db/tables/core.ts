@@ -1,18 +1,22 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
-import type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep } from "../../schema/catalog";
+import type { Bounds, LocalizedList, LocalizedText, ModelPart, SpawnPoint, TrainingStep } from "../../schema/catalog";
 
 export type { Bounds, LocalizedList, LocalizedText, ModelPart, TrainingStep };
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const showroomReference = () =>
+  uuid("showroom_id")
+    .notNull()
+    .references(() => showrooms.id);
 
 export const showrooms = pgTable("showrooms", {
   id: uuid("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: jsonb("name").$type<LocalizedText>().notNull(),
   bounds: jsonb("bounds").$type<Bounds>().notNull(),
-  spawn: jsonb("spawn").$type<{ x: number; y: number; z: number }>().notNull(),
+  spawn: jsonb("spawn").$type<SpawnPoint>().notNull(),
   capacity: integer("capacity").notNull().default(250),
   createdAt: createdAt(),
 });
@@ -21,9 +25,7 @@ export const products = pgTable(
   "products",
   {
     id: uuid("id").primaryKey(),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     sku: text("sku").notNull(),
     category: text("category").notNull(),
     name: jsonb("name").$type<LocalizedText>().notNull(),
@@ -50,9 +52,7 @@ export const trainings = pgTable(
   "trainings",
   {
     id: text("id").notNull(),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     productSku: text("product_sku").notNull(),
     title: jsonb("title").$type<LocalizedText>().notNull(),
     steps: jsonb("steps").$type<TrainingStep[]>().notNull(),
@@ -78,15 +78,22 @@ export const visits = pgTable(
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
+    showroomId: showroomReference(),
     roomId: text("room_id").notNull(),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
   },
   (t) => [index("visits_customer_started").on(t.customerId, t.startedAt)],
 );
+
+/** The customer, the showroom and the visit (none when it happened outside one) a row belongs to. */
+export const visitReferences = () => ({
+  customerId: uuid("customer_id")
+    .notNull()
+    .references(() => customers.id),
+  showroomId: showroomReference(),
+  visitId: uuid("visit_id").references(() => visits.id),
+});
 
 /**
  * Every meaningful act in a showroom. The id is a UUIDv7 made where the act happened, so
@@ -96,13 +103,7 @@ export const interactions = pgTable(
   "interactions",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    showroomId: uuid("showroom_id")
-      .notNull()
-      .references(() => showrooms.id),
-    visitId: uuid("visit_id").references(() => visits.id),
+    ...visitReferences(),
     type: text("type").notNull(),
     productSku: text("product_sku"),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),

@@ -1,10 +1,8 @@
 import { uuidv7 } from "uuidv7";
-import type { Database } from "../../db/client";
+import type { Database, Transaction } from "../../db/client";
 import { demoRequests, interactions, quoteRequests } from "../../db/schema";
 import { requestHelp } from "../support/tickets";
 import type { AssistantActions, RequestOrigin } from "./types";
-
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * The assistant's CRM side effects written to Postgres: each request row and the interaction

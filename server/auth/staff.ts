@@ -4,6 +4,9 @@ import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
 import { agentPresence, staffAccounts, staffSessions } from "../../db/schema";
+import { isStaffRole, STAFF_ROLES, type StaffRole } from "../../schema/roles";
+import type { StaffView } from "../../schema/support";
+import { quotedChoices } from "../http/errors";
 
 /**
  * Staff accounts and their console sessions. Passwords are hashed with Argon2id (memory-hard);
@@ -11,14 +14,8 @@ import { agentPresence, staffAccounts, staffSessions } from "../../db/schema";
  * leaked database does not sign anyone in.
  */
 
-export type StaffRole = "agent" | "manager";
-
-export interface StaffIdentity {
-  id: string;
-  email: string;
-  displayName: string;
-  role: StaffRole;
-}
+/** Who is signed in: the same fields the console is shown of its own account. */
+export type StaffIdentity = StaffView;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -43,7 +40,7 @@ export function checkNewAccount(input: {
   if (!EMAIL.test(normalizeEmail(input.email))) return "the email address is not valid";
   const name = input.displayName.trim();
   if (name.length === 0 || name.length > 40) return "the display name must be 1-40 characters";
-  if (input.role !== "agent" && input.role !== "manager") return 'the role must be "agent" or "manager"';
+  if (!isStaffRole(input.role)) return `the role must be ${quotedChoices(STAFF_ROLES)}`;
   if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH)
     return `the password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`;
   return undefined;

@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-
-export type TokenRole = "customer" | "agent" | "manager";
+import { isRole, type Role } from "../../schema/roles";
 
 /** What a signed join token vouches for. */
 export interface TokenClaims {
   /** Customer id (for customers) or staff account id. */
   sub: string;
-  role: TokenRole;
+  role: Role;
   /** The browser's visitor id, for customers. */
   vid?: string;
   /** Expiry, seconds since the epoch. */
@@ -55,7 +54,7 @@ function isClaims(value: unknown): value is TokenClaims {
   const claims = value as Record<string, unknown>;
   return (
     typeof claims.sub === "string" &&
-    (claims.role === "customer" || claims.role === "agent" || claims.role === "manager") &&
+    isRole(claims.role) &&
     typeof claims.exp === "number" &&
     (claims.vid === undefined || typeof claims.vid === "string")
   );

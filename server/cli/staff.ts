@@ -11,8 +11,8 @@ import {
   generatePassword,
   normalizeEmail,
   StaffAccountError,
-  type StaffRole,
 } from "../auth/staff";
+import type { StaffRole } from "../../schema/roles";
 import { releaseTicketsOfAgent } from "../support/tickets";
 
 const USAGE = `Manage Atrium's staff accounts (agents and managers).

@@ -4,8 +4,9 @@ import { sql } from "drizzle-orm";
 import { listShowrooms, loadCatalog, type CatalogProduct } from "../../db/catalog";
 import type { Database } from "../../db/client";
 import { customers } from "../../db/schema";
-import type { ApiError, GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
+import type { GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
 import { signToken } from "../auth/tokens";
+import { answerErrors, HttpError, notFound } from "./errors";
 import type { RoomMetrics } from "../room/metrics";
 import { uuidv7 } from "uuidv7";
 
@@ -17,17 +18,6 @@ export interface ApiServices {
 }
 
 const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
-
-/** Thrown inside a handler to answer with a 4xx and a message a person can act on. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
@@ -104,28 +94,9 @@ export function apiRouter(services: ApiServices): express.Router {
     res.json({ cpu: process.cpuUsage(), memory: process.memoryUsage(), uptimeSeconds: process.uptime(), rooms });
   });
 
-  router.use((_req, _res, next) => next(new HttpError(404, "not_found", "No such API endpoint.")));
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const body: ApiError =
-      error instanceof HttpError
-        ? { error: error.code, message: error.message }
-        : isBodyParserError(error)
-          ? { error: "bad_request", message: error.message }
-          : { error: "internal", message: "Something went wrong on the server; it has been logged." };
-    const status = error instanceof HttpError ? error.status : isBodyParserError(error) ? error.status : 500;
-    if (status >= 500) console.error("[http]", error);
-    res.status(status).json(body);
-  });
+  router.use(notFound("No such API endpoint."));
+  router.use(answerErrors("[http]"));
   return router;
-}
-
-function isBodyParserError(error: unknown): error is { status: number; message: string } {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    typeof (error as { status?: unknown }).status === "number" &&
-    (error as { status: number }).status < 500
-  );
 }
 
 /** What a browser sees of a product: everything but the database's own columns, with the price in currency units. */

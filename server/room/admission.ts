@@ -1,4 +1,5 @@
 import { ServerError } from "@colyseus/core";
+import { JoinErrorCode } from "../../schema/errors";
 import { validateDisplayName } from "../../schema/messages";
 import { InvalidTokenError, type TokenClaims, verifyToken } from "../auth/tokens";
 
@@ -30,20 +31,24 @@ export function admit(secret: string, request: JoinRequest | undefined): Admissi
   try {
     claims = verifyToken(secret, request?.token);
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw new ServerError(401, `Cannot enter the showroom: ${error.message}.`);
+    if (error instanceof InvalidTokenError)
+      throw new ServerError(JoinErrorCode.TokenRefused, `Cannot enter the showroom: ${error.message}.`);
     throw error;
   }
   if (request?.role !== undefined && request.role !== claims.role) {
     throw new ServerError(
-      403,
+      JoinErrorCode.Forbidden,
       `Cannot enter as "${String(request.role).slice(0, 20)}": this token was signed for a ${claims.role}.`,
     );
   }
   if (claims.role === "manager") {
-    throw new ServerError(403, "Managers watch showrooms from the console; only customers and agents enter.");
+    throw new ServerError(
+      JoinErrorCode.Forbidden,
+      "Managers watch showrooms from the console; only customers and agents enter.",
+    );
   }
   const name = validateDisplayName(request?.name);
-  if (!name.ok) throw new ServerError(400, `Cannot enter the showroom: ${name.reason}.`);
+  if (!name.ok) throw new ServerError(JoinErrorCode.InvalidRequest, `Cannot enter the showroom: ${name.reason}.`);
   return { claims, name: name.value };
 }
 

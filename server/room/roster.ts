@@ -1,6 +1,6 @@
-import { readAvatarPose, Role, standingPose } from "../../ecs";
+import { POSE_STRIDE, readAvatarPose, Role, standingPose } from "../../ecs";
 import type { Catalog } from "../../db/catalog";
-import { POSE_LENGTH, type ServerMessages } from "../../schema/messages";
+import type { ServerMessages } from "../../schema/messages";
 import { AvatarState, type ShowroomState } from "../../schema/state";
 import { ASSISTANT_SESSION_ID } from "./assistant-desk";
 import type { ShowroomEvent, ShowroomSimulation } from "./simulation";
@@ -22,7 +22,7 @@ const DEFAULT_NAMES: Record<Role, string> = {
  * joiner's first full state may be sent before it.
  */
 export class Roster {
-  private readonly pose = new Float64Array(POSE_LENGTH);
+  private readonly pose = new Float64Array(POSE_STRIDE);
 
   constructor(
     private readonly sim: ShowroomSimulation,

@@ -11,6 +11,7 @@ import {
 } from "@colyseus/core";
 import { Role } from "../../ecs";
 import { type Catalog, loadCatalog } from "../../db/catalog";
+import { JoinErrorCode } from "../../schema/errors";
 import { ASSISTANT_MENTION, type ClientMessages } from "../../schema/messages";
 import { PATCH_INTERVAL_MS, type ShowroomState } from "../../schema/state";
 import { openVisit } from "../crm/visits";
@@ -71,14 +72,15 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     const { services } = this;
     const slug = typeof options.slug === "string" ? options.slug : "";
     const catalog = slug ? await loadCatalog(services.db, slug) : undefined;
-    if (!catalog) throw new ServerError(404, `There is no showroom called "${slug.slice(0, 80)}".`);
+    if (!catalog)
+      throw new ServerError(JoinErrorCode.UnknownShowroom, `There is no showroom called "${slug.slice(0, 80)}".`);
     // One room per showroom: a second one would split its visitors into two worlds.
     // filterBy(["slug"]) stores the slug on the room's listing, where the query can match it.
     const listing: Partial<IRoomCache> & { slug: string } = { name: SHOWROOM_ROOM, slug };
     const existing = await matchMaker.query(listing);
     if (existing.some((room) => room.roomId !== this.roomId)) {
       throw new ServerError(
-        503,
+        JoinErrorCode.ShowroomFull,
         `The showroom "${catalog.showroom.name.en}" is full. Please try again in a few minutes.`,
       );
     }
@@ -175,11 +177,11 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
 
   override async onJoin(client: RoomClient, request: JoinRequest, admission: Admission): Promise<void> {
     const showroom = this.showroom;
-    if (!showroom) throw new ServerError(503, "The showroom is not open. Please try again.");
+    if (!showroom) throw new ServerError(JoinErrorCode.RoomClosing, "The showroom is not open. Please try again.");
     const { capacity } = showroom.catalog.catalog.showroom;
     if (showroom.roster.visitorCount >= capacity) {
       throw new ServerError(
-        503,
+        JoinErrorCode.ShowroomFull,
         `The showroom "${showroom.catalog.catalog.showroom.name.en}" is full (${capacity} visitors). Please try again in a few minutes.`,
       );
     }
@@ -201,7 +203,10 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
         // The room let this client go while the visit was being opened (it is closing): onLeave
         // has run without a visit to close, so it is closed here.
         showroom.visits.abandon(client.sessionId, visit);
-        throw new ServerError(503, "The showroom closed while you were entering. Please try again.");
+        throw new ServerError(
+          JoinErrorCode.RoomClosing,
+          "The showroom closed while you were entering. Please try again.",
+        );
       }
       visitor.visit = visit;
       this.services.log(`[room] ${client.sessionId} joined "${this.state.slug}" as customer ${visit.customerId}`);
@@ -352,7 +357,10 @@ export function showroomRoomType(services: RoomServices, limiter = new SeatReque
     static override async onAuth(_token: string, request: JoinRequest, context: AuthContext): Promise<Admission> {
       const admission = admit(services.secret, request);
       if (!limiter.take(admission.claims.sub, context?.ip)) {
-        throw new ServerError(429, "Too many attempts to enter this showroom. Wait a few seconds and try again.");
+        throw new ServerError(
+          JoinErrorCode.TooManyRequests,
+          "Too many attempts to enter this showroom. Wait a few seconds and try again.",
+        );
       }
       return admission;
     }

@@ -1,4 +1,5 @@
 import {
+  POSE_STRIDE,
   addAvatar,
   addProduct,
   createShowroomWorld,
@@ -131,7 +132,7 @@ export class ShowroomSimulation {
     return best;
   }
 
-  private readonly scratchPose = new Float64Array(21);
+  private readonly scratchPose = new Float64Array(POSE_STRIDE);
   private readonly scratchTransform = new Float64Array(7);
 
   queuePose(sessionId: string, pose: ArrayLike<number>): void {

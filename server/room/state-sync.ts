@@ -1,11 +1,18 @@
-import { productHolder, readAvatarPose, readProductTransform, takeDirty } from "../../ecs";
+import {
+  POSE_STRIDE,
+  productHolder,
+  readAvatarPose,
+  readProductTransform,
+  takeDirty,
+  TRANSFORM_STRIDE,
+} from "../../ecs";
 import { packPose, type PackedPose } from "../../schema/codec";
 import type { Catalog } from "../../db/catalog";
 import { type AvatarState, ProductState, ShowroomState } from "../../schema/state";
 import type { ShowroomSimulation } from "./simulation";
 
-const pose = new Float64Array(21);
-const transform = new Float64Array(7);
+const pose = new Float64Array(POSE_STRIDE);
+const transform = new Float64Array(TRANSFORM_STRIDE);
 const packed: PackedPose = { xz: 0, y: 0, q: 0 };
 
 /**

@@ -2,7 +2,8 @@ import { ServerError } from "@colyseus/core";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Catalog } from "../../db/catalog";
 import { interactions, staffAccounts, supportTickets } from "../../db/schema";
-import { productHolder, readAvatarPose, standingPose, yawOf } from "../../ecs";
+import { POSE_STRIDE, productHolder, readAvatarPose, standingPose, yawOf } from "../../ecs";
+import { JoinErrorCode } from "../../schema/errors";
 import { TICKET_ID, type ClientMessages, type SupportTicketView } from "../../schema/messages";
 import { activeAgent } from "../auth/staff";
 import type { TokenClaims } from "../auth/tokens";
@@ -15,6 +16,7 @@ import {
   recordMessage,
   requestHelp,
   SupportError,
+  ticketIsOpen,
 } from "../support/tickets";
 import { queuePositions } from "../support/views";
 import type { RoomServices } from "./services";
@@ -78,18 +80,23 @@ export class SupportChannel {
   async authorize(client: Pick<RoomClient, "sessionId">, claims: TokenClaims, options: unknown): Promise<void> {
     if (claims.role !== "agent") return;
     const agent = await activeAgent(this.services.db, claims.sub);
-    if (!agent) throw new ServerError(403, "Cannot enter as an agent: this staff account is not an active agent.");
+    if (!agent)
+      throw new ServerError(
+        JoinErrorCode.Forbidden,
+        "Cannot enter as an agent: this staff account is not an active agent.",
+      );
     const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
     if (ticketId === undefined) return;
     if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
-      throw new ServerError(400, "Cannot enter: ticketId is not a ticket id.");
+      throw new ServerError(JoinErrorCode.InvalidRequest, "Cannot enter: ticketId is not a ticket id.");
     try {
       const ticket = await heldTicket(this.services.db, agent.id, ticketId);
       if (ticket.showroomId !== this.catalog.showroom.id)
         throw new SupportError("not_yours", "this ticket is in another showroom");
       this.arrivals.set(client.sessionId, { agentId: agent.id, ticketId, customerId: ticket.customerId });
     } catch (error) {
-      if (error instanceof SupportError) throw new ServerError(403, `Cannot join for this ticket: ${error.message}`);
+      if (error instanceof SupportError)
+        throw new ServerError(JoinErrorCode.Forbidden, `Cannot join for this ticket: ${error.message}`);
       throw error;
     }
   }
@@ -100,7 +107,7 @@ export class SupportChannel {
     const customer = arrival && this.customerClient(arrival.customerId);
     const eid = customer && this.sim.avatarOf(customer.sessionId);
     if (eid === undefined) return undefined;
-    const pose = new Float64Array(21);
+    const pose = new Float64Array(POSE_STRIDE);
     readAvatarPose(this.sim.world, eid, pose);
     return placeFacing(pose[0], pose[2], yawOf(pose[3], pose[4], pose[5], pose[6]), this.catalog.showroom.bounds);
   }
@@ -227,12 +234,7 @@ export class SupportChannel {
       const [open] = await this.services.db
         .select({ id: supportTickets.id })
         .from(supportTickets)
-        .where(
-          and(
-            eq(supportTickets.customerId, visitor.claims.sub),
-            sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`,
-          ),
-        );
+        .where(and(eq(supportTickets.customerId, visitor.claims.sub), ticketIsOpen));
       if (!open || (ticketId && ticketId !== open.id)) throw new SupportError("not_yours", "You have no open request.");
       ticketId = open.id;
     }
@@ -340,7 +342,7 @@ export class SupportChannel {
             sql`, `,
           )})`,
           eq(supportTickets.showroomId, this.catalog.showroom.id),
-          sql`(${supportTickets.status} in ('queued', 'assigned', 'agent_joined') or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
+          sql`(${ticketIsOpen} or (${supportTickets.status} = 'resolved' and ${supportTickets.csatScore} is null and ${supportTickets.resolvedAt} > now() - make_interval(mins => ${CSAT_WINDOW_MINUTES})))`,
         ),
       )
       .orderBy(supportTickets.customerId, sql`${supportTickets.status} = 'resolved'`, desc(supportTickets.createdAt));

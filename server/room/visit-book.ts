@@ -1,4 +1,5 @@
 import { ServerError } from "@colyseus/core";
+import { JoinErrorCode } from "../../schema/errors";
 import { type InteractionRow, interaction, type VisitContext } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
 import type { ShowroomEvent } from "./simulation";
@@ -27,7 +28,11 @@ export class VisitBook {
   /** Opens the visit (a database round trip); `begin` then makes it the session's. */
   async open(customerId: string, roomId: string, displayName: string): Promise<VisitContext> {
     const visit = await this.openVisit({ customerId, roomId, displayName });
-    if (!visit) throw new ServerError(401, "Cannot enter the showroom: this visitor is unknown here. Reload the page.");
+    if (!visit)
+      throw new ServerError(
+        JoinErrorCode.TokenRefused,
+        "Cannot enter the showroom: this visitor is unknown here. Reload the page.",
+      );
     return visit;
   }
 

@@ -4,24 +4,25 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
 import { agentPresence, showrooms, staffAccounts, supportNotes, supportTickets } from "../../db/schema";
-import type { ApiError } from "../../schema/api";
 import { TICKET_ID } from "../../schema/messages";
-import type {
-  AgentStatus,
-  NoteView,
-  PresenceView,
-  RoomTokenResponse,
-  SignInResponse,
-  StaffRole,
-  StaffView,
+import { STAFF_ROLES, type StaffRole } from "../../schema/roles";
+import {
+  AGENT_STATUSES,
+  type AgentStatus,
+  type NoteView,
+  type PresenceView,
+  type RoomTokenResponse,
+  type SignInResponse,
+  type StaffView,
 } from "../../schema/support";
 import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
 import { signToken } from "../auth/tokens";
+import { answerErrors, HttpError, notFound, quotedChoices } from "../http/errors";
 import { CANNED_RESPONSES } from "./canned";
 import type { SupportConfig } from "./config";
 import { supportMetrics } from "./measures";
 import { acceptTicket, heldTicket, releaseTicket, resolveTicket, SupportError, type SupportErrorCode } from "./tickets";
-import { presenceOf, queueSnapshot, ticketDetail } from "./views";
+import { presenceOf, queueSnapshot, ticketDetail, ticketsHeldBy } from "./views";
 
 export interface SupportApiServices {
   db: Database;
@@ -40,16 +41,6 @@ const MAX_STREAMS_PER_SESSION = 4;
 /** What Postgres timestamps and the figures can sensibly span. */
 const EARLIEST_DATE = Date.UTC(2000, 0, 1);
 const LATEST_DATE = Date.UTC(10000, 0, 1);
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const STATUS_OF: Record<SupportErrorCode, number> = {
   not_found: 404,
@@ -94,7 +85,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
     };
   const agent = ["agent"] as const;
   const manager = ["manager"] as const;
-  const staff = ["agent", "manager"] as const;
+  const staff = STAFF_ROLES;
 
   router.post("/sign-in", (req, res, next) => {
     (async () => {
@@ -209,8 +200,8 @@ export function supportRouter(services: SupportApiServices): express.Router {
       if (extra) throw new HttpError(400, "invalid_presence", `unexpected field "${extra}"`);
       const status = body.status;
       const capacity = body.capacity;
-      if (status !== undefined && status !== "online" && status !== "busy" && status !== "away")
-        throw new HttpError(400, "invalid_status", 'status must be "online", "busy" or "away"');
+      if (status !== undefined && !(AGENT_STATUSES as readonly unknown[]).includes(status))
+        throw new HttpError(400, "invalid_status", `status must be ${quotedChoices(AGENT_STATUSES)}`);
       if (
         capacity !== undefined &&
         (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 20)
@@ -330,7 +321,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
           status: agentPresence.status,
           capacity: agentPresence.capacity,
           lastSeenAt: agentPresence.lastSeenAt,
-          held: sql<number>`(select count(*)::int from ${supportTickets} where ${supportTickets.assignedAgentId} = ${staffAccounts.id} and ${supportTickets.status} in ('assigned', 'agent_joined'))`,
+          held: ticketsHeldBy(staffAccounts.id),
         })
         .from(staffAccounts)
         .innerJoin(agentPresence, eq(agentPresence.staffId, staffAccounts.id))
@@ -349,18 +340,12 @@ export function supportRouter(services: SupportApiServices): express.Router {
     }),
   );
 
-  router.use((_req, _res, next) => next(new HttpError(404, "not_found", "No such support endpoint.")));
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    let status = 500;
-    let body: ApiError = { error: "internal", message: "Something went wrong on the server; it has been logged." };
-    if (error instanceof HttpError) [status, body] = [error.status, { error: error.code, message: error.message }];
-    else if (error instanceof SupportError)
-      [status, body] = [STATUS_OF[error.code], { error: error.code, message: error.message }];
-    else if (isClientError(error)) [status, body] = [error.status, { error: "bad_request", message: error.message }];
-    if (status >= 500) console.error("[support]", error);
-    if (!res.headersSent) res.status(status).json(body);
-    else res.end();
-  });
+  router.use(notFound("No such support endpoint."));
+  router.use(
+    answerErrors("[support]", (error) =>
+      error instanceof SupportError ? new HttpError(STATUS_OF[error.code], error.code, error.message) : undefined,
+    ),
+  );
   return router;
 }
 
@@ -434,9 +419,4 @@ async function visibleToAgent(db: Database, agentId: string, ticketId: string): 
 
 function staffView(staff: StaffIdentity): StaffView {
   return { id: staff.id, email: staff.email, displayName: staff.displayName, role: staff.role };
-}
-
-function isClientError(error: unknown): error is { status: number; message: string } {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" && status >= 400 && status < 500;
 }

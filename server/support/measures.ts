@@ -1,7 +1,7 @@
 import { and, asc, gte, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { showrooms, staffAccounts, supportTickets } from "../../db/schema";
-import type { SlaThresholds, SupportMetrics, TicketMeasures } from "../../schema/support";
+import { isOpenTicketStatus, type SlaThresholds, type SupportMetrics, type TicketMeasures } from "../../schema/support";
 import type { Ticket } from "./tickets";
 
 const MAX_TICKETS = 5000;
@@ -46,8 +46,7 @@ export async function supportMetrics(
     tickets,
     summary: {
       tickets: tickets.length,
-      open: tickets.filter((t) => t.status === "queued" || t.status === "assigned" || t.status === "agent_joined")
-        .length,
+      open: tickets.filter((t) => isOpenTicketStatus(t.status)).length,
       resolved: tickets.filter((t) => t.status === "resolved").length,
       abandoned: tickets.filter((t) => t.status === "abandoned").length,
       breached: tickets.filter((t) => t.breached.length > 0).length,
@@ -61,7 +60,7 @@ export async function supportMetrics(
 
 function measure(t: Ticket, sla: SlaThresholds, now: Date, showroom: string, agentName: string | null): TicketMeasures {
   const since = (end: Date | null) => (end ? seconds(end.getTime() - t.createdAt.getTime()) : null);
-  const open = t.status === "queued" || t.status === "assigned" || t.status === "agent_joined";
+  const open = isOpenTicketStatus(t.status);
   // Without the event, a ticket is measured until now (open) or until it closed.
   const stop = open ? now : (t.closedAt ?? now);
   const soFar = (end: Date | null) => since(end) ?? seconds(stop.getTime() - t.createdAt.getTime());

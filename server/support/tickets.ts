@@ -1,8 +1,17 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import type { Database } from "../../db/client";
-import { agentPresence, interactions, supportTickets, type SupportTicketStatus } from "../../db/schema";
+import type { Database, Queryable, Transaction } from "../../db/client";
+import { agentPresence, interactions, supportTickets } from "../../db/schema";
+import { literalList } from "../../db/sql";
+import type { SupportParty } from "../../schema/roles";
+import {
+  HELD_TICKET_STATUSES,
+  isHeldTicketStatus,
+  isOpenTicketStatus,
+  OPEN_TICKET_STATUSES,
+  type TicketStatus,
+} from "../../schema/support";
 
 /**
  * The support ticket's life, written so that any number of agents and server processes can act
@@ -12,12 +21,6 @@ import { agentPresence, interactions, supportTickets, type SupportTicketStatus }
  */
 
 export type Ticket = typeof supportTickets.$inferSelect;
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
-type Queryable = Database | Transaction;
-
-export const OPEN_STATUSES = ["queued", "assigned", "agent_joined"] as const satisfies readonly SupportTicketStatus[];
-/** Statuses in which an agent holds the ticket (and it counts against their capacity). */
-export const HELD_STATUSES = ["assigned", "agent_joined"] as const satisfies readonly SupportTicketStatus[];
 
 export type SupportReason = "help_button" | "assistant_escalation" | "complaint";
 export type RequestSource = "help_button" | "assistant";
@@ -67,7 +70,7 @@ function changeRow(
   type: SupportChange,
   actor: Actor,
   payload: Record<string, unknown> = {},
-  from?: SupportTicketStatus,
+  from?: TicketStatus,
 ) {
   return {
     id: uuidv7(),
@@ -87,14 +90,15 @@ async function recordChange(
   type: SupportChange,
   actor: Actor,
   payload?: Record<string, unknown>,
-  from?: SupportTicketStatus,
+  from?: TicketStatus,
 ): Promise<string> {
   const row = changeRow(ticket, type, actor, payload, from);
   await tx.insert(interactions).values(row);
   return row.id;
 }
 
-const isOpen = sql`${supportTickets.status} in ('queued', 'assigned', 'agent_joined')`;
+/** Where a ticket is open (the predicate of the one-open-ticket-per-customer index). */
+export const ticketIsOpen = sql`${supportTickets.status} in ${literalList(OPEN_TICKET_STATUSES)}`;
 
 export interface HelpRequest {
   customerId: string;
@@ -119,7 +123,7 @@ export async function requestHelp(db: Database, request: HelpRequest): Promise<{
       .values({ id, ...request })
       .onConflictDoUpdate({
         target: supportTickets.customerId,
-        targetWhere: isOpen,
+        targetWhere: ticketIsOpen,
         set: {
           requestCount: sql`${supportTickets.requestCount} + 1`,
           reason: sql`case when excluded.reason = 'complaint' then 'complaint' else ${supportTickets.reason} end`,
@@ -161,7 +165,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
       .where(
         and(
           eq(supportTickets.assignedAgentId, agentId),
-          inArray(supportTickets.status, HELD_STATUSES),
+          inArray(supportTickets.status, HELD_TICKET_STATUSES),
           sql`not (${supportTickets.id} = ${ticketId} and ${supportTickets.acceptedAt} is null)`,
         ),
       );
@@ -201,8 +205,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
 async function explainRefusal(tx: Queryable, ticketId: string, agentId: string): Promise<SupportError> {
   const [ticket] = await tx.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
   if (!ticket) return new SupportError("not_found", "There is no such ticket.");
-  if (ticket.status === "resolved" || ticket.status === "abandoned")
-    return new SupportError("closed", `This ticket is already ${ticket.status}.`);
+  if (!isOpenTicketStatus(ticket.status)) return new SupportError("closed", `This ticket is already ${ticket.status}.`);
   if (ticket.assignedAgentId === agentId)
     return new SupportError("already_accepted", "You have already accepted this ticket.");
   return new SupportError("taken", "Another agent has taken this ticket.");
@@ -213,8 +216,7 @@ export async function heldTicket(db: Queryable, agentId: string, ticketId: strin
   const [ticket] = await db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
   if (!ticket) throw new SupportError("not_found", "There is no such ticket.");
   if (ticket.assignedAgentId !== agentId) throw new SupportError("not_yours", "This ticket is not assigned to you.");
-  if (ticket.status === "resolved" || ticket.status === "abandoned")
-    throw new SupportError("closed", `This ticket is already ${ticket.status}.`);
+  if (!isOpenTicketStatus(ticket.status)) throw new SupportError("closed", `This ticket is already ${ticket.status}.`);
   return ticket;
 }
 
@@ -223,7 +225,7 @@ async function changeHeld(
   db: Database,
   agentId: string,
   ticketId: string,
-  from: readonly SupportTicketStatus[],
+  from: readonly TicketStatus[],
   set: PgUpdateSetSource<typeof supportTickets>,
   change: SupportChange,
 ): Promise<{ ticket: Ticket; changed: boolean }> {
@@ -286,7 +288,7 @@ const BACK_IN_QUEUE = {
 
 /** The agent gives the ticket back to the queue, where it keeps its place (its age). */
 export async function releaseTicket(db: Database, agentId: string, ticketId: string): Promise<Ticket> {
-  const { ticket } = await changeHeld(db, agentId, ticketId, HELD_STATUSES, BACK_IN_QUEUE, "support_released");
+  const { ticket } = await changeHeld(db, agentId, ticketId, HELD_TICKET_STATUSES, BACK_IN_QUEUE, "support_released");
   return ticket;
 }
 
@@ -295,7 +297,7 @@ export async function resolveTicket(db: Database, agentId: string, ticketId: str
     db,
     agentId,
     ticketId,
-    HELD_STATUSES,
+    HELD_TICKET_STATUSES,
     { status: "resolved", resolvedAt: sql`now()`, closedAt: sql`now()` },
     "support_resolved",
   );
@@ -308,7 +310,7 @@ export async function resolveTicket(db: Database, agentId: string, ticketId: str
  */
 async function moveEach(
   tx: Transaction,
-  rows: ReadonlyArray<{ id: string; status: SupportTicketStatus }>,
+  rows: ReadonlyArray<{ id: string; status: TicketStatus }>,
   set: PgUpdateSetSource<typeof supportTickets>,
   change: SupportChange,
   actor: Actor,
@@ -337,7 +339,7 @@ export async function releaseTicketsOfAgent(db: Database, agentId: string, reaso
     const held = await tx
       .select({ id: supportTickets.id, status: supportTickets.status })
       .from(supportTickets)
-      .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_STATUSES)))
+      .where(and(eq(supportTickets.assignedAgentId, agentId), inArray(supportTickets.status, HELD_TICKET_STATUSES)))
       .for("update");
     return moveEach(tx, held, BACK_IN_QUEUE, "support_released", SYSTEM, { agentId, reason });
   });
@@ -350,7 +352,7 @@ export async function releaseTicketsOfAgent(db: Database, agentId: string, reaso
  */
 export async function returnTicketsOfSilentAgents(db: Database, silentSeconds: number): Promise<Ticket[]> {
   return db.transaction(async (tx) => {
-    const silent = await tx.execute<{ id: string; status: SupportTicketStatus; agent_id: string }>(sql`
+    const silent = await tx.execute<{ id: string; status: TicketStatus; agent_id: string }>(sql`
       select t.id, t.status, t.assigned_agent_id as agent_id
       from support_tickets t join agent_presence p on p.staff_id = t.assigned_agent_id
       where t.status = 'agent_joined' and p.last_seen_at < now() - ${silentSeconds} * interval '1 second'
@@ -374,7 +376,7 @@ export async function abandonTickets(db: Database, customerId: string, showroomI
     const before = await tx
       .select({ id: supportTickets.id, status: supportTickets.status })
       .from(supportTickets)
-      .where(and(eq(supportTickets.customerId, customerId), eq(supportTickets.showroomId, showroomId), isOpen))
+      .where(and(eq(supportTickets.customerId, customerId), eq(supportTickets.showroomId, showroomId), ticketIsOpen))
       .for("update");
     return moveEach(
       tx,
@@ -396,9 +398,9 @@ export async function abandonTickets(db: Database, customerId: string, showroomI
  */
 export async function abandonTicketsOfDepartedCustomers(db: Database, graceSeconds: number): Promise<Ticket[]> {
   return db.transaction(async (tx) => {
-    const candidates = await tx.execute<{ id: string; status: SupportTicketStatus }>(sql`
+    const candidates = await tx.execute<{ id: string; status: TicketStatus }>(sql`
       select t.id, t.status from support_tickets t
-      where t.status in ('queued', 'assigned', 'agent_joined')
+      where t.status in ${literalList(OPEN_TICKET_STATUSES)}
         and (select bool_and(v.ended_at is not null) and max(v.ended_at) < now() - ${graceSeconds} * interval '1 second'
              from visits v where v.customer_id = t.customer_id and v.showroom_id = t.showroom_id)
       for update of t skip locked`);
@@ -468,7 +470,7 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
       where p.status = 'online' and s.active and s.role = 'agent'
         and p.last_seen_at > now() - make_interval(secs => ${presenceTtlSeconds})
         and (select count(*) from support_tickets h
-             where h.assigned_agent_id = p.staff_id and h.status in ('assigned', 'agent_joined')) < p.capacity
+             where h.assigned_agent_id = p.staff_id and h.status in ${literalList(HELD_TICKET_STATUSES)}) < p.capacity
       order by p.last_assigned_at asc nulls first, p.staff_id
       limit 1 for update of p skip locked`);
     const agentId = agent.rows[0]?.staff_id;
@@ -533,7 +535,7 @@ export async function recordCsat(
 export interface SupportMessage {
   id: string;
   ticketId: string;
-  from: "customer" | "agent";
+  from: SupportParty;
   text: string;
   sentAt: Date;
 }
@@ -544,7 +546,7 @@ export interface SupportMessage {
  */
 export async function recordMessage(
   db: Database,
-  sender: Actor & { kind: "customer" | "agent" },
+  sender: Actor & { kind: SupportParty },
   ticketId: string,
   text: string,
   clientMessageId: string,
@@ -554,8 +556,8 @@ export async function recordMessage(
     const allowed =
       ticket &&
       (sender.kind === "agent"
-        ? ticket.assignedAgentId === sender.id && (HELD_STATUSES as readonly string[]).includes(ticket.status)
-        : ticket.customerId === sender.id && (OPEN_STATUSES as readonly string[]).includes(ticket.status));
+        ? ticket.assignedAgentId === sender.id && isHeldTicketStatus(ticket.status)
+        : ticket.customerId === sender.id && isOpenTicketStatus(ticket.status));
     if (!ticket || !allowed)
       throw new SupportError(
         "not_yours",

@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Database } from "../../db/client";
+import { literalList } from "../../db/sql";
 import {
   agentPresence,
   customers,
@@ -13,19 +15,22 @@ import {
 } from "../../db/schema";
 import type { LocalizedText } from "../../db/tables/core";
 import type { StaffIdentity } from "../auth/staff";
-import type {
-  CustomerSummary,
-  NoteView,
-  PastTicketView,
-  PresenceView,
-  ProductInterest,
-  QueueItem,
-  QueueSnapshot,
-  SupportMessageView,
-  TicketDetail,
-  TimelineLine,
+import {
+  CLOSED_TICKET_STATUSES,
+  HELD_TICKET_STATUSES,
+  OPEN_TICKET_STATUSES,
+  type CustomerSummary,
+  type NoteView,
+  type PastTicketView,
+  type PresenceView,
+  type ProductInterest,
+  type QueueItem,
+  type QueueSnapshot,
+  type SupportMessageView,
+  type TicketDetail,
+  type TimelineLine,
 } from "../../schema/support";
-import { HELD_STATUSES, OPEN_STATUSES, SupportError, type Ticket } from "./tickets";
+import { SupportError, type Ticket } from "./tickets";
 
 /** What the consoles read: the live queue with each customer's context, and one ticket in full. */
 
@@ -37,10 +42,10 @@ export async function queueSnapshot(db: Database, viewer: StaffIdentity): Promis
   // Agents see the queue and their own tickets; managers see every open ticket.
   const visible =
     viewer.role === "manager"
-      ? inArray(supportTickets.status, OPEN_STATUSES)
+      ? inArray(supportTickets.status, OPEN_TICKET_STATUSES)
       : or(
           eq(supportTickets.status, "queued"),
-          and(eq(supportTickets.assignedAgentId, viewer.id), inArray(supportTickets.status, HELD_STATUSES)),
+          and(eq(supportTickets.assignedAgentId, viewer.id), inArray(supportTickets.status, HELD_TICKET_STATUSES)),
         );
   const tickets = await db
     .select()
@@ -60,12 +65,17 @@ export async function queueSnapshot(db: Database, viewer: StaffIdentity): Promis
   };
 }
 
+/** How many tickets the agent whose id is in `staffId` holds now (they count against the agent's capacity). */
+export function ticketsHeldBy(staffId: AnyPgColumn): SQL<number> {
+  return sql<number>`(select count(*)::int from ${supportTickets} where ${supportTickets.assignedAgentId} = ${staffId} and ${supportTickets.status} in ${literalList(HELD_TICKET_STATUSES)})`;
+}
+
 export async function presenceOf(db: Database, agentId: string): Promise<PresenceView | null> {
   const [row] = await db
     .select({
       status: agentPresence.status,
       capacity: agentPresence.capacity,
-      held: sql<number>`(select count(*)::int from ${supportTickets} where ${supportTickets.assignedAgentId} = ${agentPresence.staffId} and ${supportTickets.status} in ('assigned', 'agent_joined'))`,
+      held: ticketsHeldBy(agentPresence.staffId),
     })
     .from(agentPresence)
     .where(eq(agentPresence.staffId, agentId));
@@ -211,7 +221,7 @@ async function customerSummaries(db: Database, customerIds: string[]): Promise<M
       .select({ customerId: supportTickets.customerId, n: sql<number>`count(*)::int` })
       .from(supportTickets)
       .where(
-        and(inArray(supportTickets.customerId, customerIds), inArray(supportTickets.status, ["resolved", "abandoned"])),
+        and(inArray(supportTickets.customerId, customerIds), inArray(supportTickets.status, CLOSED_TICKET_STATUSES)),
       )
       .groupBy(supportTickets.customerId),
     db

@@ -1,9 +1,11 @@
+import { ServerError } from "@colyseus/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ServerUnreachableError } from "../../../client/net/api";
 import { dropGuestToken, guestToken } from "../../../client/net/guest-identity";
-import { describeJoinError } from "../../../client/net/live-session";
+import { describeJoinError, refusesToken } from "../../../client/net/live-session";
 import { FALLBACK_GAP_MS, MIN_GAP_MS, PoseSender } from "../../../client/net/pose-sender";
 import { decodePoseMessage } from "../../../schema/codec";
+import { JoinErrorCode } from "../../../schema/errors";
 
 class MemoryStorage implements Storage {
   private readonly items = new Map<string, string>();
@@ -57,26 +59,44 @@ describe("the guest identity kept in the browser", () => {
   });
 });
 
-describe("join errors in plain words", () => {
-  it("tells a full room, an unreachable server and any other refusal apart", () => {
-    expect(
-      describeJoinError(
-        new Error('The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.'),
-      ),
-    ).toEqual({
+describe("join errors, decided on the server's code", () => {
+  const full = 'The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.';
+
+  it("tells a full room by its code and shows the server's words", () => {
+    expect(describeJoinError(new ServerError(JoinErrorCode.ShowroomFull, full))).toEqual({
       kind: "full",
-      message: 'The showroom "Home & Living Showroom" is full (50 visitors). Please try again in a few minutes.',
+      message: full,
     });
-    expect(
-      describeJoinError(
-        new ServerUnreachableError("The showroom server can't be reached. Check your connection and try again."),
-      ).kind,
-    ).toBe("unreachable");
-    expect(describeJoinError(new TypeError("Failed to fetch")).kind).toBe("unreachable");
-    expect(describeJoinError(new Error("the join token was not signed by this server"))).toEqual({
+    expect(describeJoinError(new ServerError(JoinErrorCode.ShowroomFull, "")).kind).toBe("full");
+  });
+
+  it("does not read the words: a refusal that mentions fullness or capacity under another code is not a full room", () => {
+    expect(describeJoinError(new ServerError(JoinErrorCode.Forbidden, full))).toEqual({
       kind: "failed",
-      message: "the join token was not signed by this server",
+      message: full,
     });
+    expect(describeJoinError(new Error("capacity reached")).kind).toBe("failed");
+    expect(
+      describeJoinError(new ServerError(JoinErrorCode.RoomClosing, "The showroom closed while you were entering.")),
+    ).toEqual({ kind: "failed", message: "The showroom closed while you were entering." });
+  });
+
+  it("calls a join that got no answer unreachable", () => {
+    expect(describeJoinError(new ServerUnreachableError("no answer")).kind).toBe("unreachable");
+    expect(describeJoinError(new TypeError("Failed to fetch")).kind).toBe("unreachable");
+    // The SDK puts a system error code (ECONNREFUSED) where a refusal's status would be.
+    const refused = new ServerError(0, "connect ECONNREFUSED 127.0.0.1:2567");
+    (refused as { code: unknown }).code = "ECONNREFUSED";
+    expect(describeJoinError(refused).kind).toBe("unreachable");
+  });
+
+  it("drops the stored token only when the server refuses the token itself", () => {
+    expect(
+      refusesToken(new ServerError(JoinErrorCode.TokenRefused, "Cannot enter the showroom: it has expired.")),
+    ).toBe(true);
+    expect(refusesToken(new ServerError(JoinErrorCode.Forbidden, "this token was signed for a customer"))).toBe(false);
+    expect(refusesToken(new ServerError(JoinErrorCode.ShowroomFull, full))).toBe(false);
+    expect(refusesToken(new Error("the join token was not signed by this server"))).toBe(false);
   });
 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { POSE_STRIDE } from "../../../ecs/components";
 import {
   CLIENT_MESSAGE_TYPES,
   MAX_CHAT_LENGTH,
   MAX_DISPLAY_NAME,
-  POSE_LENGTH,
   type Validation,
   validateAsk,
   validateChat,
@@ -39,7 +39,7 @@ function standingPose(): number[] {
 describe("a pose message", () => {
   it("is accepted as 30 bytes and handed on as 21 numbers", () => {
     const pose = accepted(validatePose(encodePoseMessage(standingPose())));
-    expect(pose).toHaveLength(POSE_LENGTH);
+    expect(pose).toHaveLength(POSE_STRIDE);
     standingPose().forEach((value, i) => expect(pose[i]).toBeCloseTo(value, 2));
   });
 
