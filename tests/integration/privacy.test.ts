@@ -63,6 +63,13 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
   const customerWithHistory = async (name: string, secret: string) => {
     const who = await visitor(name);
     const customerId = who.guest.customerId;
+    // Telemetry is batched: the name the visitor entered with is in the database before anything else is done.
+    await waitFor(
+      () => query("SELECT 1 FROM interactions WHERE customer_id = $1 AND type = 'session_joined'", [customerId]),
+      (rows) => rows.length === 1,
+      5000,
+      "session_joined",
+    );
     await say(who, `${secret} chat`);
     const ticket = await customerAsksForHelp(who, `${secret} help`);
     const [{ showroom_id: showroomId }] = await query<{ showroom_id: string }>(
