@@ -1,31 +1,38 @@
-import { inArray } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { customers, interactions } from "../../db/schema";
 import type { InteractionRow } from "../crm/interactions";
 
 /**
  * The CRM writer's insert: writes the rows of customers not erased, leaves out the others, and
- * answers how many it wrote. A visitor erased while still in a showroom keeps chatting and
+ * answers how many it kept. A visitor erased while still in a showroom keeps chatting and
  * moving; none of it is recorded again.
  *
- * The customers are read FOR KEY SHARE, the lock their foreign keys take anyway: an erasure under
- * way holds FOR UPDATE on the row, so this waits for it and then reads erased_at as it committed.
- * Reading erased_at without the lock would let a row slip in between an erasure's read and its
- * commit.
+ * One statement, so the embedded database is held no longer than by a plain insert. Its customers
+ * are read FOR KEY SHARE (the lock their foreign keys take anyway): an erasure under way holds FOR
+ * UPDATE on the row, so this waits for it and then re-reads erased_at as the erasure committed it.
+ * Reading erased_at without the lock would let a row slip in between an erasure's read and its commit.
  */
 export async function insertAdmitted(db: Database, rows: InteractionRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  return db.transaction(async (tx) => {
-    const ids = [...new Set(rows.map((row) => row.customerId))];
-    const found = await tx
-      .select({ id: customers.id, erasedAt: customers.erasedAt })
-      .from(customers)
-      .where(inArray(customers.id, ids))
-      .for("key share");
-    const erased = new Set(found.filter((c) => c.erasedAt !== null).map((c) => c.id));
-    const admitted = erased.size === 0 ? rows : rows.filter((row) => !erased.has(row.customerId));
-    if (admitted.length > 0)
-      await tx.insert(interactions).values(admitted).onConflictDoNothing({ target: interactions.id });
-    return admitted.length;
-  });
+  const values = sql.join(
+    rows.map(
+      (row) =>
+        sql`(${row.id}::uuid, ${row.customerId}::uuid, ${row.showroomId}::uuid, ${row.visitId ?? null}::uuid, ${row.type}::text, ${row.productSku ?? null}::text, ${JSON.stringify(row.payload ?? {})}::jsonb, ${(row.occurredAt ?? new Date()).toISOString()}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  const result = await db.execute<{ admitted: number }>(sql`
+    with batch (id, customer_id, showroom_id, visit_id, type, product_sku, payload, occurred_at) as (values ${values}),
+    admitted as (
+      select id from customers
+      where id in (select customer_id from batch) and erased_at is null
+      for key share
+    ),
+    written as (
+      insert into interactions (id, customer_id, showroom_id, visit_id, type, product_sku, payload, occurred_at)
+      select * from batch where customer_id in (select id from admitted)
+      on conflict (id) do nothing
+    )
+    select count(*)::int as admitted from batch where customer_id in (select id from admitted)`);
+  return result.rows[0].admitted;
 }
