@@ -16,6 +16,7 @@ import { mountSupportPanel } from "./ui/support-panel";
 import { byId } from "./ui/dom";
 import { Hud, statusText } from "./ui/hud";
 import { type EnterMode, Landing } from "./ui/landing";
+import { mountYourData } from "./ui/your-data";
 import { WorldView } from "./world/world-view";
 import { VR_CONTROLS, XrMode } from "./xr/xr-mode";
 
@@ -78,6 +79,7 @@ export async function startApp(): Promise<void> {
   const hud = new Hud();
   let enter: (mode: EnterMode, name: string) => void = () => undefined;
   const landing = new Landing(storedDisplayName(storage), (mode, name) => enter(mode, name));
+  mountYourData(baseUrl, storage);
 
   const canvas = byId<HTMLCanvasElement>("view");
   const renderer = createRenderer(canvas);
@@ -169,6 +171,7 @@ export async function startApp(): Promise<void> {
       slug: view.slug,
       name,
       storage,
+      consent: landing.consent,
       events: {
         status: showStatus,
         state: (state, atMs) => {

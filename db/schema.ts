@@ -2,3 +2,4 @@
 export * from "./tables/core";
 export * from "./tables/assistant";
 export * from "./tables/support";
+export * from "./tables/privacy";

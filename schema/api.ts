@@ -6,6 +6,10 @@ export type { Bounds, LocalizedText, ModelPart };
 export interface GuestTokenRequest {
   /** Kept by the browser in localStorage; a returning visitor is the same CRM customer. */
   visitorId?: string;
+  /** The showroom about to be entered: one that requires consent refuses a token without it. */
+  showroom?: string;
+  /** The privacy notice version the visitor accepted (PRIVACY_NOTICE_VERSION), recorded as consent_given. */
+  consent?: string;
 }
 
 export interface GuestTokenResponse {
@@ -41,6 +45,8 @@ export interface ShowroomView {
   bounds: Bounds;
   spawn: SpawnPoint;
   capacity: number;
+  /** Visitors must accept the privacy notice (this version) before entering. */
+  requiresConsent: boolean;
   products: ShowroomProductView[];
 }
 

@@ -15,6 +15,8 @@ import type { AtriumConfig } from "./config";
 import { AssistantDirectory } from "./assistant/directory";
 import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
+import { startPrivacy } from "./privacy";
+import { insertAdmitted } from "./privacy/gate";
 import { clientApp } from "./http/static";
 import type { RoomMetrics } from "./room/metrics";
 import { SHOWROOM_ROOM, showroomRoomType } from "./room/showroom-room";
@@ -55,8 +57,9 @@ export async function startAtrium(
   }
   if (await seedShowroom(db.db, readCatalogFile())) log(`[db] seeded the demo showroom from data/demo-catalog.json`);
   const secret = await loadSigningSecret(db.db, config.secret);
-  const writer = new CrmWriter(db.db, { log });
+  const writer = new CrmWriter(db.db, { log, insert: insertAdmitted });
   const support = await startSupport({ db: db.db, secret, log });
+  const privacy = startPrivacy({ db: db.db, secret, log });
   const metrics = new Map<string, RoomMetrics>();
   const assistants = AssistantDirectory.forDataDir(db.db, config.dataDir, log);
   // Trained (or loaded from cache) in the background now, so the first visitor doesn't wait.
@@ -74,6 +77,7 @@ export async function startAtrium(
       : {}),
     express: (app) => {
       app.disable("x-powered-by");
+      app.use("/api", privacy.router);
       app.use("/api/support", support.router);
       app.use("/api", apiRouter({ db: db.db, secret, guestTokenTtlSeconds: config.guestTokenTtlSeconds, metrics }));
       app.get("/healthz", (_req, res) => {
@@ -115,6 +119,7 @@ export async function startAtrium(
       stopping ??= (async () => {
         await server.gracefullyShutdown(false);
         await support.stop();
+        await privacy.stop();
         await writer.close();
         await db.close();
         await embedded?.stop();

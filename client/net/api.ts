@@ -1,4 +1,5 @@
-import type { ApiError, GuestTokenResponse, ShowroomView } from "../../schema/api";
+import type { ApiError, GuestTokenRequest, GuestTokenResponse, ShowroomView } from "../../schema/api";
+import type { CustomerDataExport, ErasureReceipt } from "../../schema/privacy";
 
 /** The server's HTTP API, seen from the browser. Every failure becomes an Error with a readable message. */
 
@@ -33,10 +34,33 @@ export async function fetchShowroomSlugs(baseUrl: string): Promise<string[]> {
   );
 }
 
-export function requestGuestToken(baseUrl: string, visitorId: string | undefined): Promise<GuestTokenResponse> {
+/** A guest token; `consent` names the showroom entered and the privacy notice version accepted for it. */
+export function requestGuestToken(
+  baseUrl: string,
+  visitorId: string | undefined,
+  consent?: { showroom: string; version: string },
+): Promise<GuestTokenResponse> {
+  const body: GuestTokenRequest = {
+    ...(visitorId ? { visitorId } : {}),
+    ...(consent ? { showroom: consent.showroom, consent: consent.version } : {}),
+  };
   return request<GuestTokenResponse>(`${baseUrl}/api/guest-token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(visitorId ? { visitorId } : {}),
+    body: JSON.stringify(body),
+  });
+}
+
+/** Everything the server holds about the token's customer. */
+export function fetchMyData(baseUrl: string, token: string): Promise<CustomerDataExport> {
+  return request<CustomerDataExport>(`${baseUrl}/api/me/data`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+/** Erases the token's customer's personal data; the visitor confirmed first. */
+export function eraseMyData(baseUrl: string, token: string): Promise<ErasureReceipt> {
+  return request<ErasureReceipt>(`${baseUrl}/api/me/data`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ confirm: true }),
   });
 }

@@ -40,10 +40,16 @@ function readStored(storage: Storage): StoredGuest | null {
   return null;
 }
 
-export async function guestToken(baseUrl: string, storage: Storage, now = Date.now()): Promise<StoredGuest> {
+/** A token for joining; one given with consent is always fresh, so the server records the consent. */
+export async function guestToken(
+  baseUrl: string,
+  storage: Storage,
+  now = Date.now(),
+  consent?: { showroom: string; version: string },
+): Promise<StoredGuest> {
   const stored = readStored(storage);
-  if (stored && Date.parse(stored.expiresAt) - now > RENEW_BEFORE_MS) return stored;
-  const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored?.visitorId);
+  if (!consent && stored && Date.parse(stored.expiresAt) - now > RENEW_BEFORE_MS) return stored;
+  const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored?.visitorId, consent);
   const guest: StoredGuest = {
     token: fresh.token,
     visitorId: fresh.visitorId,
@@ -58,6 +64,17 @@ export async function guestToken(baseUrl: string, storage: Storage, now = Date.n
 export function dropGuestToken(storage: Storage): void {
   const stored = readStored(storage);
   if (stored) storage.setItem(STORAGE_KEY, JSON.stringify({ ...stored, expiresAt: new Date(0).toISOString() }));
+}
+
+/** The stored guest, without asking the server for one: a browser never seen holds no data. */
+export function storedGuest(storage: Storage): StoredGuest | null {
+  return readStored(storage);
+}
+
+/** Forgets the guest entirely, after their data was erased: the next visit is a new customer. */
+export function forgetGuest(storage: Storage): void {
+  storage.removeItem(STORAGE_KEY);
+  storage.removeItem(NAME_KEY);
 }
 
 export function storedDisplayName(storage: Storage): string {

@@ -45,6 +45,8 @@ export interface SessionOptions {
   slug: string;
   name: string;
   storage: Storage;
+  /** The privacy notice version the visitor accepted on the landing page, if they were asked. */
+  consent?: string;
   events: SessionEvents;
 }
 
@@ -129,8 +131,13 @@ export class LiveSession {
   }
 
   private async joinRoom(): Promise<ShowroomRoom> {
-    const { baseUrl, slug, name, storage } = this.options;
-    const guest = await guestToken(baseUrl, storage);
+    const { baseUrl, slug, name, storage, consent } = this.options;
+    const guest = await guestToken(
+      baseUrl,
+      storage,
+      Date.now(),
+      consent ? { showroom: slug, version: consent } : undefined,
+    );
     try {
       return await this.client.joinOrCreate("showroom", { slug, token: guest.token, name }, ShowroomState);
     } catch (error) {

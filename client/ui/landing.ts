@@ -1,9 +1,13 @@
 import type { ShowroomView } from "../../schema/api";
+import { PRIVACY_NOTICE_VERSION } from "../../schema/privacy";
 import { byId } from "./dom";
 
 export type EnterMode = "desktop" | "vr";
 
-/** The first screen: the showroom's name, a display-name field, Enter and (with WebXR) Enter VR. */
+/**
+ * The first screen: the showroom's name, a display-name field, the privacy notice (with a consent
+ * box the showroom may require before Enter works), Enter and (with WebXR) Enter VR.
+ */
 export class Landing {
   private readonly root = byId("landing");
   private readonly title = byId("showroom-name");
@@ -12,6 +16,11 @@ export class Landing {
   private readonly enterButton = byId<HTMLButtonElement>("enter");
   private readonly vrButton = byId<HTMLButtonElement>("enter-vr");
   private readonly message = byId("landing-message");
+  private readonly consentRow = byId("consent-row");
+  private readonly consentBox = byId<HTMLInputElement>("consent");
+  private consentRequired = false;
+  private ready = false;
+  private vrAvailable = false;
 
   constructor(initialName: string, onEnter: (mode: EnterMode, name: string) => void) {
     this.nameField.value = initialName;
@@ -20,6 +29,12 @@ export class Landing {
       onEnter("desktop", this.name);
     });
     this.vrButton.addEventListener("click", () => onEnter("vr", this.name));
+    this.consentBox.addEventListener("change", () => this.updateButtons());
+  }
+
+  /** The notice version the visitor accepted, when they ticked the box. */
+  get consent(): string | undefined {
+    return this.consentBox.checked ? PRIVACY_NOTICE_VERSION : undefined;
   }
 
   get name(): string {
@@ -30,12 +45,22 @@ export class Landing {
     this.title.textContent = view.name[locale];
     this.altTitle.textContent = view.name[locale === "en" ? "zh" : "en"];
     document.title = `${view.name[locale]} · Atrium`;
+    this.consentRequired = view.requiresConsent;
+    this.consentRow.hidden = !view.requiresConsent;
+    this.updateButtons();
   }
 
   setReady(ready: boolean, vrAvailable: boolean): void {
-    this.enterButton.disabled = !ready;
-    this.vrButton.hidden = !vrAvailable;
-    this.vrButton.disabled = !ready || !vrAvailable;
+    this.ready = ready;
+    this.vrAvailable = vrAvailable;
+    this.updateButtons();
+  }
+
+  private updateButtons(): void {
+    const mayEnter = this.ready && (!this.consentRequired || this.consentBox.checked);
+    this.enterButton.disabled = !mayEnter;
+    this.vrButton.hidden = !this.vrAvailable;
+    this.vrButton.disabled = !mayEnter || !this.vrAvailable;
   }
 
   say(text: string): void {

@@ -18,6 +18,8 @@ export const showrooms = pgTable("showrooms", {
   bounds: jsonb("bounds").$type<Bounds>().notNull(),
   spawn: jsonb("spawn").$type<SpawnPoint>().notNull(),
   capacity: integer("capacity").notNull().default(250),
+  /** Visitors must accept the privacy notice before entering (recorded as a consent_given interaction). */
+  requiresConsent: boolean("requires_consent").notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -68,6 +70,11 @@ export const customers = pgTable("customers", {
   email: text("email"),
   createdAt: createdAt(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set when the customer's personal data was erased (server/privacy/erasure.ts): the row stays,
+   * without anything that identifies the person, and nothing new is recorded for it.
+   */
+  erasedAt: timestamp("erased_at", { withTimezone: true }),
 });
 
 /** One customer's presence in one showroom room, from join to leave. */

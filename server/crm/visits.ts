@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
 import { customers, visits } from "../../db/schema";
@@ -18,7 +18,7 @@ export async function openVisit(
     const seen = await tx
       .update(customers)
       .set({ lastSeenAt: new Date(), ...(visit.displayName ? { displayName: visit.displayName } : {}) })
-      .where(eq(customers.id, visit.customerId))
+      .where(and(eq(customers.id, visit.customerId), isNull(customers.erasedAt)))
       .returning({ id: customers.id });
     if (seen.length === 0) return null;
     await tx.insert(visits).values({

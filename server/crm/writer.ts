@@ -11,7 +11,19 @@ export interface CrmWriterOptions {
   /** Beyond this many waiting rows during an outage, the oldest telemetry is dropped (and counted). */
   maxBuffered?: number;
   log?: (line: string) => void;
+  /**
+   * Writes rows (idempotently) and answers how many it kept; the rest are counted as discarded.
+   * The server's leaves out the rows of erased customers (server/privacy/gate.ts).
+   */
+  insert?: InteractionInserter;
 }
+
+export type InteractionInserter = (db: Database, rows: InteractionRow[]) => Promise<number>;
+
+const insertAll: InteractionInserter = async (db, rows) => {
+  await db.insert(interactions).values(rows).onConflictDoNothing({ target: interactions.id });
+  return rows.length;
+};
 
 type VisitEnd = { visitId: string; endedAt: Date };
 
@@ -31,12 +43,16 @@ export class CrmWriter {
   private failures = 0;
   private retryAt = 0;
   private closed = false;
-  /** `refused`: rows the database can never take (invalid data), logged in full and set aside. */
-  readonly stats = { written: 0, dropped: 0, failedFlushes: 0, refused: 0 };
+  /**
+   * `refused`: rows the database can never take (invalid data), logged in full and set aside.
+   * `discarded`: rows the inserter left out on purpose (an erased customer's).
+   */
+  readonly stats = { written: 0, dropped: 0, failedFlushes: 0, refused: 0, discarded: 0 };
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
   private readonly log: (line: string) => void;
+  private readonly insertRows: InteractionInserter;
 
   constructor(
     private readonly db: Database,
@@ -46,6 +62,7 @@ export class CrmWriter {
     this.batchSize = options.batchSize ?? 500;
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.log = options.log ?? ((line) => console.warn(line));
+    this.insertRows = options.insert ?? insertAll;
     this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
     this.timer.unref();
   }
@@ -83,8 +100,12 @@ export class CrmWriter {
 
   /** Commits business events now; resolves only when they are durable, rejects if they are not. */
   async commit(rows: InteractionRow[]): Promise<void> {
-    await this.db.insert(interactions).values(rows).onConflictDoNothing({ target: interactions.id });
-    this.stats.written += rows.length;
+    this.counted(rows.length, await this.insertRows(this.db, rows));
+  }
+
+  private counted(given: number, kept: number): void {
+    this.stats.written += kept;
+    this.stats.discarded += given - kept;
   }
 
   /** Writes everything queued so far. Concurrent callers share one flush. */
@@ -121,8 +142,7 @@ export class CrmWriter {
   private async writeOneByOne(rows: InteractionRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i++) {
       try {
-        await this.db.insert(interactions).values(rows[i]).onConflictDoNothing({ target: interactions.id });
-        this.stats.written++;
+        this.counted(1, await this.insertRows(this.db, [rows[i]]));
       } catch (error) {
         if (!refusesTheData(error)) {
           this.queue.unshift(...rows.slice(i));
@@ -144,8 +164,7 @@ export class CrmWriter {
         const batch = this.queue.splice(0, this.batchSize);
         this.inFlight = batch.length;
         try {
-          await this.db.insert(interactions).values(batch).onConflictDoNothing({ target: interactions.id });
-          this.stats.written += batch.length;
+          this.counted(batch.length, await this.insertRows(this.db, batch));
         } catch (error) {
           if (!refusesTheData(error)) {
             // Back at the front, in order, for the retry; the bound applies again.

@@ -7,6 +7,7 @@ import { customers } from "../../db/schema";
 import type { GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
 import { signToken } from "../auth/tokens";
 import { answerErrors, HttpError, notFound } from "./errors";
+import { checkConsent, recordConsent } from "../privacy/consent";
 import type { RoomMetrics } from "../room/metrics";
 import { uuidv7 } from "uuidv7";
 
@@ -39,6 +40,8 @@ export function apiRouter(services: ApiServices): express.Router {
       if (requested !== undefined && (typeof requested !== "string" || !VISITOR_ID.test(requested))) {
         throw new HttpError(400, "invalid_visitor_id", "visitorId must be 8-64 letters, digits, _ or -");
       }
+      const consent = await checkConsent(services.db, body as Record<string, unknown>);
+      if (!consent.ok) throw new HttpError(400, consent.code, consent.message);
       const visitorId = (requested as string | undefined) ?? randomUUID();
       const rows = await services.db
         .insert(customers)
@@ -46,6 +49,7 @@ export function apiRouter(services: ApiServices): express.Router {
         .onConflictDoUpdate({ target: customers.visitorId, set: { lastSeenAt: sql`now()` } })
         .returning({ id: customers.id });
       const customerId = rows[0].id;
+      if (consent.record) await recordConsent(services.db, customerId, consent.record);
       const exp = Math.floor(Date.now() / 1000) + services.guestTokenTtlSeconds;
       const response: GuestTokenResponse = {
         token: signToken(services.secret, { sub: customerId, role: "customer", vid: visitorId, exp }),
@@ -77,6 +81,7 @@ export function apiRouter(services: ApiServices): express.Router {
         bounds: catalog.showroom.bounds,
         spawn: catalog.showroom.spawn,
         capacity: catalog.showroom.capacity,
+        requiresConsent: catalog.showroom.requiresConsent,
         products: catalog.products.map(productView),
       };
       res.json(view);

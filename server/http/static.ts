@@ -13,6 +13,11 @@ export function clientApp(): express.Router {
     if (existsSync(page)) res.sendFile(page);
     else res.status(503).type("text/plain").send("The agent console is not built yet: run `npm run build`.");
   });
+  router.get("/privacy", (_req, res) => {
+    const page = join(root, "privacy.html");
+    if (existsSync(page)) res.sendFile(page);
+    else res.status(503).type("text/plain").send("The privacy notice is not built yet: run `npm run build`.");
+  });
   router.get(["/showroom/:slug", "/"], (_req, res) => {
     const page = join(root, "index.html");
     if (existsSync(page)) res.sendFile(page);

@@ -14,10 +14,12 @@ import {
   type RoomTokenResponse,
   type SignInResponse,
   type StaffView,
+  type TicketDetail,
 } from "../../schema/support";
 import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
 import { signToken } from "../auth/tokens";
 import { answerErrors, HttpError, notFound, quotedChoices } from "../http/errors";
+import { recordStaffAccess } from "../privacy/audit";
 import { CANNED_RESPONSES } from "./canned";
 import type { SupportConfig } from "./config";
 import { supportMetrics } from "./measures";
@@ -227,7 +229,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
     "/tickets/:id/accept",
     staffRoute(agent, async (req, res, { staff: me }) => {
       const ticket = await acceptTicket(db, me.id, ticketIdParam(req));
-      res.json(await ticketDetail(db, me, ticket.id));
+      res.json(await auditedTicketDetail(db, me, ticket.id));
     }),
   );
 
@@ -252,7 +254,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
     staffRoute(staff, async (req, res, { staff: me }) => {
       const ticketId = ticketIdParam(req);
       if (me.role === "agent") await visibleToAgent(db, me.id, ticketId);
-      res.json(await ticketDetail(db, me, ticketId));
+      res.json(await auditedTicketDetail(db, me, ticketId));
     }),
   );
 
@@ -358,7 +360,7 @@ async function authenticate(db: Database, req: Request): Promise<Signed> {
 }
 
 /** The console's cookie, or a bearer token (scripts). Session tokens are 43 base64url characters. */
-function sessionToken(req: Request): string | undefined {
+export function sessionToken(req: Request): string | undefined {
   const bearer = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? "");
   if (bearer) return bearer[1];
   for (const part of (req.headers.cookie ?? "").split(";")) {
@@ -402,6 +404,18 @@ function dateParam(value: unknown, name: string): Date | undefined {
   if (date.getTime() < EARLIEST_DATE || date.getTime() >= LATEST_DATE)
     throw new HttpError(400, "invalid_date", `${name} must be in the years 2000 to 9999`);
   return date;
+}
+
+/** A ticket with its customer's context; each reading is a line of the audit trail. */
+async function auditedTicketDetail(db: Database, viewer: StaffIdentity, ticketId: string): Promise<TicketDetail> {
+  const detail = await ticketDetail(db, viewer, ticketId);
+  await recordStaffAccess(db, {
+    staffId: viewer.id,
+    customerId: detail.item.customer.id,
+    action: "ticket_detail",
+    ticketId,
+  });
+  return detail;
 }
 
 async function anyTicket(db: Database, ticketId: string) {

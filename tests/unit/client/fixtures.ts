@@ -16,6 +16,7 @@ export function demoShowroomView(): ShowroomView {
   return {
     ...catalog.showroom,
     capacity: 50,
+    requiresConsent: false,
     products: catalog.products.map((p) => ({
       ...p,
       gltfUrl: p.gltfUrl ?? null,

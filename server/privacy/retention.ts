@@ -1,0 +1,86 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import type { PrivacyConfig } from "./config";
+
+/** Rows per DELETE: a sweep never holds many locks or one long transaction. */
+const BATCH_SIZE = 1000;
+
+/** One kind of data kept for a limited time. */
+export interface RetentionRule {
+  what: string;
+  days: number;
+  /** Deletes at most `limit` expired rows not locked by another process; answers how many. */
+  deleteExpired(db: Database, days: number, limit: number): Promise<number>;
+}
+
+const interactionRule = (days: number): RetentionRule => ({
+  what: "interactions",
+  days,
+  async deleteExpired(db, olderThanDays, limit) {
+    const result = await db.execute(sql`
+      delete from interactions where id in (
+        select id from interactions where occurred_at < now() - make_interval(days => ${olderThanDays})
+        limit ${limit} for update skip locked)`);
+    return result.rowCount ?? 0;
+  },
+});
+
+/**
+ * What is swept. Recordings (ATRIUM_RECORDING_RETENTION_DAYS) join this list when the product
+ * records visits; there is nothing of theirs to delete yet.
+ */
+export function retentionRules(config: PrivacyConfig): RetentionRule[] {
+  return [interactionRule(config.interactionRetentionDays)];
+}
+
+/**
+ * Deletes expired data once at start and then every sweepIntervalSeconds, in bounded batches.
+ * Several processes may sweep at once: SKIP LOCKED gives each batch rows no other process holds.
+ */
+export class RetentionJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly rules: RetentionRule[],
+    private readonly intervalMs: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  start(): void {
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass over every rule; a pass still running is joined, not doubled. */
+  sweep(): Promise<void> {
+    this.running ??= this.sweepAll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async sweepAll(): Promise<void> {
+    for (const rule of this.rules) {
+      let deleted = 0;
+      try {
+        for (let batch = BATCH_SIZE; batch === BATCH_SIZE && !this.stopped; ) {
+          batch = await rule.deleteExpired(this.db, rule.days, BATCH_SIZE);
+          deleted += batch;
+        }
+      } catch (error) {
+        this.log(`[privacy] retention sweep of ${rule.what} failed: ${(error as Error).message}`);
+      }
+      if (deleted > 0) this.log(`[privacy] deleted ${deleted} ${rule.what} older than ${rule.days} days`);
+    }
+  }
+}
