@@ -6,11 +6,15 @@ export type { Bounds, LocalizedText, ModelPart };
 export interface GuestTokenRequest {
   /** Kept by the browser in localStorage; a returning visitor is the same CRM customer. */
   visitorId?: string;
+  /** Given by the server with the visitorId; proves the visitorId is this browser's. */
+  visitorSecret?: string;
 }
 
 export interface GuestTokenResponse {
   token: string;
   visitorId: string;
+  /** Only when the server issues one (a new visitor, or one from before secrets): the browser keeps it. */
+  visitorSecret?: string;
   customerId: string;
   expiresAt: string;
 }

@@ -1,4 +1,4 @@
-import type { ApiError, GuestTokenResponse, ShowroomView } from "../../schema/api";
+import type { ApiError, GuestTokenRequest, GuestTokenResponse, ShowroomView } from "../../schema/api";
 
 /** The server's HTTP API, seen from the browser. Every failure becomes an Error with a readable message. */
 
@@ -33,10 +33,17 @@ export async function fetchShowroomSlugs(baseUrl: string): Promise<string[]> {
   );
 }
 
-export function requestGuestToken(baseUrl: string, visitorId: string | undefined): Promise<GuestTokenResponse> {
+/** A returning visitor names their visitorId and proves it with its secret (absent in browsers from before secrets). */
+export function requestGuestToken(
+  baseUrl: string,
+  returning: { visitorId: string; visitorSecret?: string } | undefined,
+): Promise<GuestTokenResponse> {
+  const body: GuestTokenRequest = returning
+    ? { visitorId: returning.visitorId, ...(returning.visitorSecret ? { visitorSecret: returning.visitorSecret } : {}) }
+    : {};
   return request<GuestTokenResponse>(`${baseUrl}/api/guest-token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(visitorId ? { visitorId } : {}),
+    body: JSON.stringify(body),
   });
 }
