@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,8 @@ export interface RoomBenchRow {
 }
 
 const WARMUP_MS = 3000;
+/** The bench's server is its own: it reads /api/metrics as an operator, and all its bots come from one address. */
+const METRICS_TOKEN = randomBytes(32).toString("base64url");
 
 /**
  * Bots skip decoding patches: with hundreds of them on a 2-core machine, decoding would eat
@@ -45,6 +48,8 @@ async function startServer(
       PORT: String(port),
       HOST: "127.0.0.1",
       ATRIUM_DATA_DIR: dataDir,
+      ATRIUM_METRICS_TOKEN: METRICS_TOKEN,
+      ATRIUM_GUEST_TOKENS_PER_ADDRESS: "100000",
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -72,7 +77,10 @@ type Metrics = {
 };
 
 async function metrics(baseUrl: string, windowSeconds?: number): Promise<Metrics> {
-  const response = await fetch(`${baseUrl}/api/metrics${windowSeconds ? `?windowSeconds=${windowSeconds}` : ""}`);
+  const response = await fetch(`${baseUrl}/api/metrics${windowSeconds ? `?windowSeconds=${windowSeconds}` : ""}`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`metrics: ${response.status} ${await response.text()}`);
   return (await response.json()) as Metrics;
 }
 

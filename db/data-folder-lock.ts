@@ -90,7 +90,7 @@ function release(lockPath: string, folder: string, mine: string): void {
  */
 function createWithContent(lockPath: string, content: string): boolean {
   const draft = `${lockPath}.${randomUUID()}.new`;
-  writeFileSync(draft, content, { flag: "wx" });
+  writeFileSync(draft, content, { flag: "wx", mode: 0o600 });
   try {
     linkSync(draft, lockPath);
     return true;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -27,7 +27,9 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   options: { maxConnections?: number } = {},
 ): Promise<EmbeddedPostgres> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The folder holds every customer's data and the token-signing secret (in the WAL too).
+  restrictToOwner(dataDir);
   const releaseLock = await lockDataFolder(dataDir);
   // Unix socket paths are limited to ~107 bytes, so the socket lives in a short temp folder.
   const socketDir = mkdtempSync(join(tmpdir(), "atrium-pg-"));
@@ -63,6 +65,8 @@ export async function startEmbeddedPostgres(
     if (startListeners.exit) worker.off("exit", startListeners.exit);
     if (startListeners.message) worker.off("message", startListeners.message);
   }
+  // PGlite (Emscripten's file system) creates its files 0666: taken back now; later ones sit in the 0700 folder.
+  restrictToOwner(dataDir);
   worker.on("error", (err) => console.error(`[db] embedded Postgres error: ${err.message}`));
   let stopped: Promise<void> | undefined;
   return {
@@ -88,3 +92,23 @@ export async function startEmbeddedPostgres(
 }
 
 export const defaultDataDir = (): string => process.env.ATRIUM_DATA_DIR ?? join(projectRoot(), ".atrium");
+
+/**
+ * The folder and everything in it readable and writable by this user only: folders 0700, files
+ * 0600. Also repairs folders made by versions that left them open to everyone. Links are not followed.
+ */
+export function restrictToOwner(path: string): void {
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(path);
+  } catch (error) {
+    // Postgres, running, may remove a file while the walk is on its way to it.
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return;
+    throw error;
+  }
+  if (stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    if ((stat.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+    for (const entry of readdirSync(path)) restrictToOwner(join(path, entry));
+  } else if ((stat.mode & 0o777) !== 0o600 && stat.isFile()) chmodSync(path, 0o600);
+}

@@ -10,11 +10,15 @@ export interface GuestTokenRequest {
   showroom?: string;
   /** The privacy notice version the visitor accepted (PRIVACY_NOTICE_VERSION), recorded as consent_given. */
   consent?: string;
+  /** Given by the server with the visitorId; proves the visitorId is this browser's. */
+  visitorSecret?: string;
 }
 
 export interface GuestTokenResponse {
   token: string;
   visitorId: string;
+  /** Only when the server issues one (a new visitor, or one from before secrets): the browser keeps it. */
+  visitorSecret?: string;
   customerId: string;
   expiresAt: string;
 }

@@ -17,7 +17,11 @@ import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
 import { startPrivacy } from "./privacy";
 import { insertAdmitted } from "./privacy/gate";
-import { clientApp } from "./http/static";
+import { guardRequests, MAX_BODY_BYTES } from "./http/front-door";
+import { securityHeaders } from "./http/security-headers";
+import { clientApp, inlineStyleHashes } from "./http/static";
+import { Throttles } from "./http/throttle";
+import { singleLines } from "./log";
 import type { RoomMetrics } from "./room/metrics";
 import { SHOWROOM_ROOM, showroomRoomType } from "./room/showroom-room";
 import { startSupport } from "./support";
@@ -38,8 +42,10 @@ Encoder.BUFFER_SIZE = 256 * 1024;
 
 export async function startAtrium(
   config: AtriumConfig,
-  log: (line: string) => void = console.log,
+  printLine: (line: string) => void = console.log,
 ): Promise<RunningAtrium> {
+  // Log lines carry what clients chose (names, message types): one line each, whatever they hold.
+  const log = singleLines(printLine);
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -58,7 +64,8 @@ export async function startAtrium(
   if (await seedShowroom(db.db, readCatalogFile())) log(`[db] seeded the demo showroom from data/demo-catalog.json`);
   const secret = await loadSigningSecret(db.db, config.secret);
   const writer = new CrmWriter(db.db, { log, insert: insertAdmitted });
-  const support = await startSupport({ db: db.db, secret, log });
+  const throttles = new Throttles(db.db, { guestTokensPerAddress: config.guestTokensPerAddress });
+  const support = await startSupport({ db: db.db, secret, log, throttles });
   const privacy = startPrivacy({ db: db.db, secret, log });
   const metrics = new Map<string, RoomMetrics>();
   const assistants = AssistantDirectory.forDataDir(db.db, config.dataDir, log);
@@ -77,16 +84,31 @@ export async function startAtrium(
       : {}),
     express: (app) => {
       app.disable("x-powered-by");
+      app.set("trust proxy", config.trustProxy);
+      app.use(securityHeaders({ inlineStyleHashes: inlineStyleHashes(), multiProcess: config.redisUrl !== undefined }));
       app.use("/api", privacy.router);
       app.use("/api/support", support.router);
-      app.use("/api", apiRouter({ db: db.db, secret, guestTokenTtlSeconds: config.guestTokenTtlSeconds, metrics }));
+      app.use(
+        "/api",
+        apiRouter({
+          db: db.db,
+          secret,
+          guestTokenTtlSeconds: config.guestTokenTtlSeconds,
+          metrics,
+          throttles,
+          metricsToken: config.metricsToken,
+        }),
+      );
       app.get("/healthz", (_req, res) => {
         db.pool.query("SELECT 1").then(
           () => res.json({ ok: true }),
-          (error: Error) => res.status(503).json({ ok: false, message: error.message }),
+          (error: Error) => {
+            log(`[health] the database does not answer: ${error.message}`);
+            res.status(503).json({ ok: false, message: "The database does not answer." });
+          },
         );
       });
-      app.use(clientApp());
+      app.use(clientApp({ serveSourceMaps: config.serveSourceMaps }));
     },
   });
   server
@@ -104,6 +126,9 @@ export async function startAtrium(
     )
     .filterBy(["slug"]);
   await server.listen(config.port, config.host);
+  // Colyseus serves /matchmake/* ahead of Express: body limits and CORS apply to the HTTP server itself.
+  if (server.transport.server)
+    guardRequests(server.transport.server, { maxBodyBytes: MAX_BODY_BYTES, allowedOrigins: config.allowedOrigins });
   const address = server.transport.server?.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
 

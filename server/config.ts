@@ -16,7 +16,20 @@ export interface AtriumConfig {
   guestTokenTtlSeconds: number;
   /** Print the demo showroom's address and similar guidance. */
   quiet: boolean;
+  /** Other origins whose pages may call the API and matchmaking with credentials; empty: same origin only. */
+  allowedOrigins: string[];
+  /** Express's `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, https). */
+  trustProxy: boolean | number | string;
+  /** A bearer token that reads /api/metrics without a manager's session. */
+  metricsToken: string | undefined;
+  /** Serve the bundles' *.map files (development). */
+  serveSourceMaps: boolean;
+  /** New guest identities one address may ask for per 10 minutes. */
+  guestTokensPerAddress: number;
 }
+
+/** A shorter signing secret could be guessed offline from one token. */
+export const MIN_SECRET_LENGTH = 32;
 
 export class ConfigError extends Error {}
 
@@ -45,11 +58,70 @@ export function configFromEnv(): AtriumConfig {
     host: process.env.HOST || "0.0.0.0",
     databaseUrl,
     dataDir: defaultDataDir(),
-    secret: process.env.ATRIUM_SECRET || undefined,
+    secret: signingSecret(),
     redisUrl,
     publicAddress,
     reconnectSeconds: integer("ATRIUM_RECONNECT_SECONDS", 20, 0, 600),
     guestTokenTtlSeconds: integer("ATRIUM_GUEST_TOKEN_TTL", 30 * 24 * 3600, 60, 365 * 24 * 3600),
     quiet: process.env.ATRIUM_QUIET === "1",
+    allowedOrigins: allowedOrigins(),
+    trustProxy: trustProxy(),
+    metricsToken: metricsToken(),
+    serveSourceMaps: process.env.ATRIUM_SERVE_SOURCEMAPS === "1",
+    guestTokensPerAddress: integer("ATRIUM_GUEST_TOKENS_PER_ADDRESS", 60, 1, 1_000_000),
   };
+}
+
+function signingSecret(): string | undefined {
+  const secret = process.env.ATRIUM_SECRET || undefined;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH)
+    throw new ConfigError(
+      `ATRIUM_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${secret.length}); e.g. \`openssl rand -base64 48\`, or leave it unset to have one generated`,
+    );
+  return secret;
+}
+
+function metricsToken(): string | undefined {
+  const token = process.env.ATRIUM_METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < MIN_SECRET_LENGTH)
+    throw new ConfigError(`ATRIUM_METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`);
+  return token;
+}
+
+/** `ATRIUM_ALLOWED_ORIGINS`: comma-separated origins such as https://shop.example (scheme, host, port only). */
+function allowedOrigins(): string[] {
+  const raw = process.env.ATRIUM_ALLOWED_ORIGINS ?? "";
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      let origin: string;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        origin = "null";
+      }
+      if (origin === "null" || origin !== entry.replace(/\/$/, ""))
+        throw new ConfigError(
+          `ATRIUM_ALLOWED_ORIGINS must list origins like https://shop.example (no path), got "${entry}"`,
+        );
+      return origin;
+    });
+}
+
+/**
+ * `ATRIUM_TRUST_PROXY`, as Express reads `trust proxy`: unset or "0" trusts no proxy (the connection's
+ * own address counts), "1" the nearest one hop, a number that many hops, anything else a list of
+ * addresses/subnets ("loopback", "10.0.0.0/8, 127.0.0.1").
+ */
+function trustProxy(): boolean | number | string {
+  const raw = (process.env.ATRIUM_TRUST_PROXY ?? "").trim();
+  if (raw === "" || raw === "0" || raw === "false") return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw === "true")
+    throw new ConfigError(
+      'ATRIUM_TRUST_PROXY=true would believe X-Forwarded-For from anyone; give the number of proxies in front (e.g. "1") or their addresses',
+    );
+  return raw;
 }

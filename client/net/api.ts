@@ -34,14 +34,19 @@ export async function fetchShowroomSlugs(baseUrl: string): Promise<string[]> {
   );
 }
 
-/** A guest token; `consent` names the showroom entered and the privacy notice version accepted for it. */
+/**
+ * A guest token. A returning visitor names their visitorId and proves it with its secret (absent in
+ * browsers from before secrets); `consent` names the showroom entered and the privacy notice
+ * version accepted for it.
+ */
 export function requestGuestToken(
   baseUrl: string,
-  visitorId: string | undefined,
+  returning: { visitorId: string; visitorSecret?: string } | undefined,
   consent?: { showroom: string; version: string },
 ): Promise<GuestTokenResponse> {
   const body: GuestTokenRequest = {
-    ...(visitorId ? { visitorId } : {}),
+    ...(returning ? { visitorId: returning.visitorId } : {}),
+    ...(returning?.visitorSecret ? { visitorSecret: returning.visitorSecret } : {}),
     ...(consent ? { showroom: consent.showroom, consent: consent.version } : {}),
   };
   return request<GuestTokenResponse>(`${baseUrl}/api/guest-token`, {

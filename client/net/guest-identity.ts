@@ -3,7 +3,8 @@ import { requestGuestToken } from "./api";
 
 /**
  * The visitor's guest identity, kept in localStorage so a returning visitor is the same CRM
- * customer: the visitorId is sent back for a new token, and a token is reused while valid.
+ * customer: the visitorId and the secret the server gave with it are sent back for a new token,
+ * and a token is reused while valid.
  */
 
 const STORAGE_KEY = "atrium.guest";
@@ -14,6 +15,8 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 export interface StoredGuest {
   token: string;
   visitorId: string;
+  /** Absent only in what browsers stored before the server issued secrets; it gives one on their next return. */
+  visitorSecret?: string;
   customerId: string;
   expiresAt: string;
 }
@@ -30,6 +33,7 @@ function readStored(storage: Storage): StoredGuest | null {
       return {
         token: value.token,
         visitorId: value.visitorId,
+        ...(typeof value.visitorSecret === "string" ? { visitorSecret: value.visitorSecret } : {}),
         customerId: value.customerId ?? "",
         expiresAt: value.expiresAt,
       };
@@ -49,10 +53,14 @@ export async function guestToken(
 ): Promise<StoredGuest> {
   const stored = readStored(storage);
   if (!consent && stored && Date.parse(stored.expiresAt) - now > RENEW_BEFORE_MS) return stored;
-  const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored?.visitorId, consent);
+  const fresh: GuestTokenResponse = await requestGuestToken(baseUrl, stored ?? undefined, consent);
+  // The server gives a secret only with a new identity; a returning visitor keeps the one they have.
+  const visitorSecret =
+    fresh.visitorSecret ?? (fresh.visitorId === stored?.visitorId ? stored.visitorSecret : undefined);
   const guest: StoredGuest = {
     token: fresh.token,
     visitorId: fresh.visitorId,
+    ...(visitorSecret ? { visitorSecret } : {}),
     customerId: fresh.customerId,
     expiresAt: fresh.expiresAt,
   };
@@ -60,7 +68,7 @@ export async function guestToken(
   return guest;
 }
 
-/** Forgets the token (kept the visitorId) after the server refused it. */
+/** Forgets the token (keeps the visitorId and its secret) after the server refused it. */
 export function dropGuestToken(storage: Storage): void {
   const stored = readStored(storage);
   if (stored) storage.setItem(STORAGE_KEY, JSON.stringify({ ...stored, expiresAt: new Date(0).toISOString() }));

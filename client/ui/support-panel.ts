@@ -30,26 +30,6 @@ export interface SupportPanel {
   };
 }
 
-const STYLE = `
-.support-panel { position: absolute; top: 12px; right: 12px; width: min(320px, 44vw); padding: 12px; border-radius: 14px; background: rgba(16, 20, 28, 0.86); color: #f4f6fa; font: 14px system-ui, sans-serif; display: grid; gap: 8px; z-index: 5; }
-.support-panel button { padding: 8px 12px; border: 0; border-radius: 9px; background: #4f8df5; color: white; font: inherit; font-weight: 600; cursor: pointer; }
-.support-panel button.quiet { background: #263042; }
-.support-panel input, .support-panel textarea { width: 100%; box-sizing: border-box; padding: 7px 9px; border-radius: 8px; border: 1px solid #3a4456; background: #0f141d; color: #f4f6fa; font: inherit; }
-.support-panel .title { font-weight: 700; }
-.support-panel .note { color: #aab3c2; }
-.support-panel .staff { color: #f0a030; font-weight: 700; }
-.support-panel .lines { list-style: none; margin: 0; padding: 0; display: grid; gap: 5px; max-height: 180px; overflow: auto; }
-.support-panel .lines li { padding: 6px 9px; border-radius: 9px; background: #263042; }
-.support-panel .lines li.agent { background: #3a2b12; }
-.support-panel .lines li b { display: block; font-size: 11px; color: #aab3c2; font-weight: 500; }
-.support-panel form { display: flex; gap: 6px; }
-.support-panel .stars { display: flex; gap: 4px; }
-.support-panel .stars button { flex: 1; background: #263042; font-size: 18px; padding: 6px 0; }
-.support-panel .stars button[aria-pressed="true"] { background: #f0a030; }
-.support-panel .error { color: #ff9a9d; }
-.support-panel [hidden] { display: none !important; }
-`;
-
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: { className?: string; text?: string; hidden?: boolean } = {},
@@ -62,12 +42,6 @@ function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): SupportPanel {
-  if (!document.getElementById("support-panel-style")) {
-    const style = el("style");
-    style.id = "support-panel-style";
-    style.textContent = STYLE;
-    document.head.append(style);
-  }
   const panel = el("section", { className: "support-panel" });
   panel.setAttribute("aria-label", "Help from our team");
   panel.setAttribute("aria-live", "polite");

@@ -1,5 +1,5 @@
-import { eraseMyData, fetchMyData, requestGuestToken } from "../net/api";
-import { forgetGuest, storedGuest } from "../net/guest-identity";
+import { eraseMyData, fetchMyData } from "../net/api";
+import { forgetGuest, guestToken, storedGuest } from "../net/guest-identity";
 import { byId } from "./dom";
 
 /**
@@ -12,12 +12,11 @@ export function mountYourData(baseUrl: string, storage: Storage): void {
   const exportButton = byId<HTMLButtonElement>("your-data-export");
   const eraseButton = byId<HTMLButtonElement>("your-data-erase");
 
-  /** A valid token for the stored visitor (renewed for the same visitor id if it expired), or null. */
+  /** A valid token for the stored visitor (renewed, as the same visitor, if it expired), or null. */
   const token = async (): Promise<string | null> => {
     const stored = storedGuest(storage);
     if (!stored) return null;
-    if (Date.parse(stored.expiresAt) > Date.now() + 60_000) return stored.token;
-    return (await requestGuestToken(baseUrl, stored.visitorId)).token;
+    return (await guestToken(baseUrl, storage)).token;
   };
 
   const run = async (action: (token: string) => Promise<string>) => {

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 
 import type { Bounds, LocalizedList, LocalizedText, ModelPart, SpawnPoint, TrainingStep } from "../../schema/catalog";
 
@@ -66,6 +78,11 @@ export const trainings = pgTable(
 export const customers = pgTable("customers", {
   id: uuid("id").primaryKey(),
   visitorId: text("visitor_id").notNull().unique(),
+  /**
+   * SHA-256 (hex) of the secret the browser was given with its visitor id; a returning visitor
+   * proves with it that the id is theirs. Null only for customers from before secrets, until their first return.
+   */
+  visitorSecretHash: text("visitor_secret_hash"),
   displayName: text("display_name"),
   email: text("email"),
   createdAt: createdAt(),
@@ -129,4 +146,14 @@ export const appSecrets = pgTable("app_secrets", {
   name: text("name").primaryKey(),
   value: text("value").notNull(),
   createdAt: createdAt(),
+});
+
+/**
+ * Request counters shared by every process (rate-limiter-flexible's RateLimiterDrizzle layout):
+ * `key` is the limiter's prefix and what it counts by; a row past `expire` counts from zero again.
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: timestamp("expire", { withTimezone: true }),
 });

@@ -19,8 +19,12 @@ export type StaffIdentity = StaffView;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
-/** After this many wrong passwords in a row the account waits LOCKOUT_MINUTES before the next try. */
-export const MAX_FAILED_SIGN_INS = 5;
+/**
+ * After this many wrong passwords in a row, from any addresses, the account waits LOCKOUT_MINUTES before
+ * the next try: a backstop against guessing from many addresses. Each address has its own, much
+ * lower, limit per account (server/http/throttle.ts), so one stranger cannot lock a real agent out.
+ */
+export const MAX_FAILED_SIGN_INS = 50;
 export const LOCKOUT_MINUTES = 15;
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,60}$/;

@@ -1,12 +1,20 @@
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import express from "express";
 import { projectRoot } from "../../db/paths";
 
-/** The browser app: dist/client as built by scripts/build.mjs; showroom links get the app's page. */
-export function clientApp(): express.Router {
-  const root = join(projectRoot(), "dist", "client");
+const clientRoot = (): string => join(projectRoot(), "dist", "client");
+
+/**
+ * The browser app: dist/client as built by scripts/build.mjs; showroom links get the app's page.
+ * Source maps (the whole client source) are served only when asked for, in development.
+ */
+export function clientApp(options: { serveSourceMaps: boolean }): express.Router {
+  const root = clientRoot();
   const router = express.Router();
+  if (!options.serveSourceMaps)
+    router.use((req, res, next) => (req.path.endsWith(".map") ? res.sendStatus(404) : next()));
   router.use(express.static(root, { index: "index.html", fallthrough: true }));
   router.get("/agent", (_req, res) => {
     const page = join(root, "agent.html");
@@ -28,4 +36,16 @@ export function clientApp(): express.Router {
         .send("The Atrium web client is not built yet: run `npm run build` (npm start does it for you).");
   });
   return router;
+}
+
+/** The CSP hashes ("sha256-…") of the inline <style> blocks of the built pages: those, and no other inline style, may apply. */
+export function inlineStyleHashes(): string[] {
+  const root = clientRoot();
+  if (!existsSync(root)) return [];
+  const hashes = new Set<string>();
+  for (const file of readdirSync(root).filter((name) => name.endsWith(".html"))) {
+    for (const match of readFileSync(join(root, file), "utf8").matchAll(/<style>([\s\S]*?)<\/style>/g))
+      hashes.add(`sha256-${createHash("sha256").update(match[1]).digest("base64")}`);
+  }
+  return [...hashes];
 }

@@ -4,7 +4,7 @@ import type { AuditPage, CustomerDataExport, ErasureReceipt } from "../../schema
 import { type StaffIdentity, staffForSession } from "../auth/staff";
 import { InvalidTokenError, verifyToken } from "../auth/tokens";
 import { answerErrors, HttpError } from "../http/errors";
-import { sessionToken } from "../support/api";
+import { sessionToken } from "../auth/staff-session";
 import { auditTrail, recordStaffAccess } from "./audit";
 import { findCustomer } from "./customers";
 import { eraseCustomer } from "./erasure";

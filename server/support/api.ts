@@ -17,9 +17,11 @@ import {
   type TicketDetail,
 } from "../../schema/support";
 import { MAX_PASSWORD_LENGTH, signIn, signOut, staffForSession, type StaffIdentity } from "../auth/staff";
+import { sessionToken, STAFF_COOKIE } from "../auth/staff-session";
 import { signToken } from "../auth/tokens";
 import { answerErrors, HttpError, notFound, quotedChoices } from "../http/errors";
 import { recordStaffAccess } from "../privacy/audit";
+import { setRetryAfter, type Throttles } from "../http/throttle";
 import { CANNED_RESPONSES } from "./canned";
 import type { SupportConfig } from "./config";
 import { supportMetrics } from "./measures";
@@ -30,9 +32,11 @@ export interface SupportApiServices {
   db: Database;
   secret: string;
   config: SupportConfig;
+  throttles: Throttles;
+  log: (line: string) => void;
 }
 
-export const STAFF_COOKIE = "atrium_staff";
+export { STAFF_COOKIE };
 /** Long enough to join the room after accepting; the room checks the ticket again on join. */
 const ROOM_TOKEN_SECONDS = 300;
 const MAX_NOTE_LENGTH = 2000;
@@ -98,7 +102,16 @@ export function supportRouter(services: SupportApiServices): express.Router {
         throw new HttpError(400, "invalid_email", "email must be a non-empty string");
       if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH)
         throw new HttpError(400, "invalid_password", "password must be a non-empty string");
+      const address = req.ip ?? "";
+      const verdict = await services.throttles.signInAttempt(email, address);
+      if (!verdict.ok)
+        throw new HttpError(
+          429,
+          "too_many_attempts",
+          `Too many sign-in attempts from your address: try again in ${setRetryAfter(res, verdict)}.`,
+        );
       const result = await signIn(db, email, password, config.staffSessionHours);
+      if (result.ok) await services.throttles.signInSucceeded(email, address);
       // A locked account answers like a wrong password: a different reply would tell which addresses have accounts.
       if (!result.ok)
         throw new HttpError(
@@ -182,7 +195,9 @@ export function supportRouter(services: SupportApiServices): express.Router {
               quietTicks = 0;
             }
           } catch (error) {
-            send("trouble", { message: (error as Error).message });
+            // The console shows this; what went wrong (a database error's text) goes to the log only.
+            services.log(`[support] queue stream could not read the queue: ${(error as Error).message}`);
+            send("trouble", { message: "The queue cannot be read right now; retrying." });
           }
           await sleep(QUEUE_STREAM_POLL_MS, undefined, { signal: ended.signal }).catch(() => undefined);
         }
@@ -357,17 +372,6 @@ async function authenticate(db: Database, req: Request): Promise<Signed> {
   const staff = await staffForSession(db, token);
   if (!staff) throw new HttpError(401, "unauthenticated", "Your session has ended: sign in again.");
   return { staff, token };
-}
-
-/** The console's cookie, or a bearer token (scripts). Session tokens are 43 base64url characters. */
-export function sessionToken(req: Request): string | undefined {
-  const bearer = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(req.headers.authorization ?? "");
-  if (bearer) return bearer[1];
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const [name, value] = part.trim().split("=");
-    if (name === STAFF_COOKIE && value && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
-  }
-  return undefined;
 }
 
 /** Keeps the agent's console counted as alive, writing at most a few times per presence TTL. */

@@ -4,6 +4,7 @@ import { supportRouter } from "./api";
 import { supportConfigFromEnv, type SupportConfig } from "./config";
 import { ensureDemoStaff } from "./demo-staff";
 import { SupportDispatcher } from "./dispatcher";
+import type { Throttles } from "../http/throttle";
 
 export interface LiveSupport {
   config: SupportConfig;
@@ -17,6 +18,7 @@ export async function startSupport(services: {
   db: Database;
   secret: string;
   log: (line: string) => void;
+  throttles: Throttles;
 }): Promise<LiveSupport> {
   const config = supportConfigFromEnv();
   if (config.demoStaff) await ensureDemoStaff(services.db, services.log);
@@ -24,7 +26,13 @@ export async function startSupport(services: {
   dispatcher.start();
   return {
     config,
-    router: supportRouter({ db: services.db, secret: services.secret, config }),
+    router: supportRouter({
+      db: services.db,
+      secret: services.secret,
+      config,
+      throttles: services.throttles,
+      log: services.log,
+    }),
     stop: () => dispatcher.stop(),
   };
 }

@@ -53,7 +53,7 @@ describe.each(databaseKinds())("open tickets across a server stop on %s Postgres
     expect(server.output()).toContain("stay open for their return");
 
     // Bea's browser brings her back as the same visitor; Gus does not return.
-    const returned = await joinShowroom(server.baseUrl, { name: "Bea", visitorId: back.guest.visitorId });
+    const returned = await joinShowroom(server.baseUrl, { name: "Bea", returning: back.guest });
     visitors.push(returned);
     await waitFor(
       () => ticketRow(goneTicket),

@@ -1,5 +1,5 @@
 import { Client, type Room } from "@colyseus/sdk";
-import type { GuestTokenResponse } from "../../schema/api";
+import type { GuestTokenRequest, GuestTokenResponse } from "../../schema/api";
 import { encodePoseMessage, unpackPose } from "../../schema/codec";
 import type { ServerMessages } from "../../schema/messages";
 import { ShowroomState, type AvatarState } from "../../schema/state";
@@ -22,11 +22,12 @@ export interface Visitor {
   leave(): Promise<void>;
 }
 
-export async function guestToken(baseUrl: string, visitorId?: string): Promise<GuestTokenResponse> {
+/** A new guest, or with `returning` (what an earlier answer gave) the same customer again. */
+export async function guestToken(baseUrl: string, returning?: GuestTokenRequest): Promise<GuestTokenResponse> {
   const response = await fetch(`${baseUrl}/api/guest-token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(visitorId ? { visitorId } : {}),
+    body: JSON.stringify(returning ? { visitorId: returning.visitorId, visitorSecret: returning.visitorSecret } : {}),
   });
   if (!response.ok) throw new Error(`guest token: ${response.status} ${await response.text()}`);
   return (await response.json()) as GuestTokenResponse;
@@ -35,9 +36,9 @@ export async function guestToken(baseUrl: string, visitorId?: string): Promise<G
 /** A customer with a real SDK client, joined to a showroom and holding its first state. */
 export async function joinShowroom(
   baseUrl: string,
-  options: { slug?: string; name?: string; visitorId?: string; token?: string; role?: string } = {},
+  options: { slug?: string; name?: string; returning?: GuestTokenRequest; token?: string; role?: string } = {},
 ): Promise<Visitor> {
-  const guest = await guestToken(baseUrl, options.visitorId);
+  const guest = await guestToken(baseUrl, options.returning);
   const client = new Client(baseUrl);
   const room = await client.joinOrCreate<ShowroomState>(
     "showroom",

@@ -32,7 +32,7 @@ class MemoryStorage implements Storage {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the guest identity kept in the browser", () => {
-  it("asks for a token once, reuses it while valid, and comes back as the same visitor when it expires", async () => {
+  it("asks for a token once, reuses it while valid, and comes back as the same visitor, with its secret, when it expires", async () => {
     const requests: unknown[] = [];
     let issued = 0;
     vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
@@ -42,6 +42,8 @@ describe("the guest identity kept in the browser", () => {
         JSON.stringify({
           token: `t${issued}`,
           visitorId: "visitor-1",
+          // Issued with a new identity only; a returning visitor keeps what they have.
+          ...(issued === 1 ? { visitorSecret: "s".repeat(43) } : {}),
           customerId: "customer-1",
           expiresAt: new Date(Date.now() + 3600_000).toISOString(),
         }),
@@ -55,7 +57,35 @@ describe("the guest identity kept in the browser", () => {
     dropGuestToken(storage);
     const renewed = await guestToken("http://x", storage);
     expect(renewed.token).toBe("t2");
-    expect(requests[1]).toEqual({ visitorId: "visitor-1" });
+    expect(requests[1]).toEqual({ visitorId: "visitor-1", visitorSecret: "s".repeat(43) });
+
+    dropGuestToken(storage);
+    await guestToken("http://x", storage);
+    expect(requests[2]).toEqual({ visitorId: "visitor-1", visitorSecret: "s".repeat(43) });
+  });
+
+  it("a browser that kept only a visitorId from before secrets sends it and keeps the secret it is then given", async () => {
+    const requests: unknown[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      requests.push(JSON.parse(String(init.body)));
+      return new Response(
+        JSON.stringify({
+          token: "t",
+          visitorId: "old-visitor",
+          visitorSecret: "k".repeat(43),
+          customerId: "customer-1",
+          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        }),
+      );
+    });
+    const storage = new MemoryStorage();
+    storage.setItem(
+      "atrium.guest",
+      JSON.stringify({ token: "old", visitorId: "old-visitor", customerId: "c", expiresAt: new Date(0).toISOString() }),
+    );
+    expect((await guestToken("http://x", storage)).visitorSecret).toBe("k".repeat(43));
+    expect(requests).toEqual([{ visitorId: "old-visitor" }]);
+    expect(JSON.parse(storage.getItem("atrium.guest") ?? "{}")).toMatchObject({ visitorSecret: "k".repeat(43) });
   });
 });
 

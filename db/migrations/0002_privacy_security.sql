@@ -1,3 +1,9 @@
+CREATE TABLE "rate_limits" (
+	"key" text PRIMARY KEY NOT NULL,
+	"points" integer DEFAULT 0 NOT NULL,
+	"expire" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "erasures" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"customer_id" uuid NOT NULL,
@@ -18,6 +24,7 @@ CREATE TABLE "staff_access_log" (
 	CONSTRAINT "staff_access_log_action" CHECK ("staff_access_log"."action" in ('ticket_detail', 'export', 'erase'))
 );
 --> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "visitor_secret_hash" text;--> statement-breakpoint
 ALTER TABLE "customers" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "showrooms" ADD COLUMN "requires_consent" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "erasures" ADD CONSTRAINT "erasures_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
