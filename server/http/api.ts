@@ -4,7 +4,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { listShowrooms, loadCatalog, type CatalogProduct } from "../../db/catalog";
 import type { Database } from "../../db/client";
 import { customers } from "../../db/schema";
-import type { ApiError, GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
+import type { GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
 import { staffForSession } from "../auth/staff";
 import { sessionToken } from "../auth/staff-session";
 import { signToken } from "../auth/tokens";
@@ -195,7 +195,7 @@ async function mayReadMetrics(services: ApiServices, req: Request): Promise<bool
   return staff?.role === "manager";
 }
 
-function isBodyParserError(error: unknown): error is { status: number; message: string } {
+function _isBodyParserError(error: unknown): error is { status: number; message: string } {
   return (
     typeof error === "object" &&
     error !== null &&
