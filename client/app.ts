@@ -53,8 +53,8 @@ function pageLocale(): "en" | "zh" {
 }
 
 async function showroomSlug(baseUrl: string): Promise<string> {
-  const match = /^\/showroom\/([^/]+)/.exec(location.pathname);
-  if (match) return decodeURIComponent(match[1]);
+  const requested = /^\/showroom\/([^/]+)/.exec(location.pathname)?.[1];
+  if (requested !== undefined) return decodeURIComponent(requested);
   const slugs = await fetchShowroomSlugs(baseUrl).catch(() => []);
   return slugs[0] ?? DEFAULT_SLUG;
 }
