@@ -119,9 +119,9 @@ export class CrmWriter {
 
   /** Writes rows one at a time, setting aside (logged in full) those the database refuses. */
   private async writeOneByOne(rows: InteractionRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
+    for (const [i, row] of rows.entries()) {
       try {
-        await this.db.insert(interactions).values(rows[i]).onConflictDoNothing({ target: interactions.id });
+        await this.db.insert(interactions).values(row).onConflictDoNothing({ target: interactions.id });
         this.stats.written++;
       } catch (error) {
         if (!refusesTheData(error)) {
@@ -131,7 +131,7 @@ export class CrmWriter {
         }
         this.stats.refused++;
         this.log(
-          `[crm] the database refused interaction ${rows[i].id} (${rows[i].type}): ${(error as Error).message}; set aside: ${JSON.stringify(rows[i])}`,
+          `[crm] the database refused interaction ${row.id} (${row.type}): ${(error as Error).message}; set aside: ${JSON.stringify(row)}`,
         );
       }
     }
@@ -160,8 +160,7 @@ export class CrmWriter {
           this.inFlight = 0;
         }
       }
-      while (this.visitEnds.length > 0) {
-        const end = this.visitEnds[0];
+      for (let end = this.visitEnds[0]; end !== undefined; end = this.visitEnds[0]) {
         await this.db
           .update(visits)
           .set({ endedAt: sql`coalesce(${visits.endedAt}, ${end.endedAt.toISOString()}::timestamptz)` })

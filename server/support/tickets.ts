@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { agentPresence, interactions, supportTickets, type SupportTicketStatus } from "../../db/schema";
 
 /**
@@ -114,7 +114,7 @@ export interface HelpRequest {
 export async function requestHelp(db: Database, request: HelpRequest): Promise<{ ticket: Ticket; merged: boolean }> {
   return db.transaction(async (tx) => {
     const id = uuidv7();
-    const [ticket] = await tx
+    const rows = await tx
       .insert(supportTickets)
       .values({ id, ...request })
       .onConflictDoUpdate({
@@ -129,6 +129,7 @@ export async function requestHelp(db: Database, request: HelpRequest): Promise<{
         },
       })
       .returning();
+    const ticket = theRow(rows, "the help request's upsert");
     const merged = ticket.id !== id;
     const details = {
       reason: request.reason,
@@ -155,7 +156,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
   return db.transaction(async (tx) => {
     const [presence] = await tx.select().from(agentPresence).where(eq(agentPresence.staffId, agentId)).for("update");
     if (presence?.status !== "online") throw new SupportError("not_online", "Set yourself online to take tickets.");
-    const [{ held }] = await tx
+    const heldRows = await tx
       .select({ held: sql<number>`count(*)::int` })
       .from(supportTickets)
       .where(
@@ -165,6 +166,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
           sql`not (${supportTickets.id} = ${ticketId} and ${supportTickets.acceptedAt} is null)`,
         ),
       );
+    const { held } = theRow(heldRows, "the held ticket count");
     if (held >= presence.capacity)
       throw new SupportError(
         "at_capacity",
@@ -473,7 +475,7 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
       limit 1 for update of p skip locked`);
     const agentId = agent.rows[0]?.staff_id;
     if (!agentId) return undefined;
-    const [ticket] = await tx
+    const assigned = await tx
       .update(supportTickets)
       .set({
         status: "assigned",
@@ -484,6 +486,8 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
       })
       .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.status, "queued")))
       .returning();
+    // The ticket was selected for update above, so it is still queued.
+    const ticket = theRow(assigned, "the locked ticket's assignment");
     await tx.update(agentPresence).set({ lastAssignedAt: sql`now()` }).where(eq(agentPresence.staffId, agentId));
     await recordChange(tx, ticket, "support_assigned", SYSTEM, { agentId, auto: true }, "queued");
     return ticket;
