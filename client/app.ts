@@ -264,5 +264,8 @@ export async function startApp(): Promise<void> {
     timer.measure(() => renderer.render(world.scene, camera));
   });
 
-  installTestHook({ view, world, renderer, rig, hud, banner, chat, xr, hands, timer, session: () => session });
+  // Test builds only (scripts/build.mjs --test-hooks); elsewhere the constant is false and the hook is not in the bundle.
+  if (__ATRIUM_TEST_HOOKS__) {
+    installTestHook({ view, world, renderer, rig, hud, banner, chat, xr, hands, timer, session: () => session });
+  }
 }
