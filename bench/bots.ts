@@ -31,7 +31,7 @@ export function countBotTraffic(): Map<Room, BotTraffic> {
     const bytes = new Uint8Array(event.data as ArrayBuffer);
     if (bot) {
       bot.bytes += bytes.byteLength;
-      if ((bytes[0] & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) {
+      if (((bytes[0] ?? 0) & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) {
         bot.patches++;
         bot.patchBytes += bytes.byteLength;
         bot.onPatch?.();

@@ -93,7 +93,8 @@ export async function runClientBench(opts: { json: boolean }): Promise<ClientBen
       ["avatars", "draw calls", "triangles", "median render (ms JS)", "fps"],
       rows.map((r) => [r.avatars, r.drawCalls, r.triangles, r.medianRenderMs.toFixed(2), r.fps.toFixed(1)]),
     );
-    const same = rows.every((r) => r.drawCalls === rows[0].drawCalls);
+    const first = rows[0];
+    const same = rows.every((r) => r.drawCalls === first?.drawCalls);
     console.log(same ? "draw calls are the same at every crowd size" : "DRAW CALLS GROW WITH THE CROWD");
   }
   return rows;

@@ -75,8 +75,12 @@ export async function runNlpBench(opts: { json: boolean }): Promise<NlpBenchResu
 
 function summarize(times: number[]): { medianMs: number; p99Ms: number; maxMs: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { medianMs: round2(at(0.5), 3), p99Ms: round2(at(0.99), 3), maxMs: round2(sorted[sorted.length - 1], 3) };
+  const at = (q: number): number => {
+    const ms = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    if (ms === undefined) throw new Error("no timings to summarize");
+    return ms;
+  };
+  return { medianMs: round2(at(0.5), 3), p99Ms: round2(at(0.99), 3), maxMs: round2(at(1), 3) };
 }
 
 const round2 = (ms: number, digits = 1): number => Number(ms.toFixed(digits));

@@ -181,27 +181,25 @@ async function measure(
   let timer: NodeJS.Timeout;
   if (poseHz === "patch") {
     // As the web client does: a pose when a patch arrives, and on its own when none comes.
-    const senders = bots.map(
-      (bot) =>
-        new PoseSender((bytes) => {
-          bot.sendBytes("pose", bytes);
-          posesSent++;
-        }),
-    );
-    bots.forEach((bot, i) => {
+    const senders = bots.map((bot, i) => {
+      const sender = new PoseSender((bytes) => {
+        bot.sendBytes("pose", bytes);
+        posesSent++;
+      });
       stats.get(bot)!.onPatch = () => {
-        senders[i].patchArrived();
-        senders[i].offer(performance.now(), posesFor(i, performance.now() - started));
+        sender.patchArrived();
+        sender.offer(performance.now(), posesFor(i, performance.now() - started));
       };
+      return sender;
     });
     timer = setInterval(() => {
       const now = performance.now();
-      for (let i = 0; i < bots.length; i++) senders[i].offer(now, posesFor(i, now - started));
+      senders.forEach((sender, i) => sender.offer(now, posesFor(i, now - started)));
     }, 10);
   } else {
     timer = setInterval(() => {
       const now = performance.now() - started;
-      for (let i = 0; i < bots.length; i++) sendBotPose(bots[i], posesFor(i, now));
+      bots.forEach((bot, i) => sendBotPose(bot, posesFor(i, now)));
       posesSent += bots.length;
     }, 1000 / poseHz);
   }
@@ -219,6 +217,7 @@ async function measure(
   // The window with the median CPU stands for the row; the others show the spread.
   const byCpu = [...measured].sort((a, b) => a.cpuPct - b.cpuPct);
   const median = byCpu[Math.floor((byCpu.length - 1) / 2)];
+  if (!median) throw new Error("a room bench row needs at least one measurement window");
   const row: RoomBenchRow = {
     avatars,
     poseHz: median.posesPerBotPerSec,

@@ -54,8 +54,8 @@ function pageLocale(): "en" | "zh" {
 }
 
 async function showroomSlug(baseUrl: string): Promise<string> {
-  const match = /^\/showroom\/([^/]+)/.exec(location.pathname);
-  if (match) return decodeURIComponent(match[1]);
+  const requested = /^\/showroom\/([^/]+)/.exec(location.pathname)?.[1];
+  if (requested !== undefined) return decodeURIComponent(requested);
   const slugs = await fetchShowroomSlugs(baseUrl).catch(() => []);
   return slugs[0] ?? DEFAULT_SLUG;
 }
@@ -267,5 +267,8 @@ export async function startApp(): Promise<void> {
     timer.measure(() => renderer.render(world.scene, camera));
   });
 
-  installTestHook({ view, world, renderer, rig, hud, banner, chat, xr, hands, timer, session: () => session });
+  // Test builds only (scripts/build.mjs --test-hooks); elsewhere the constant is false and the hook is not in the bundle.
+  if (__ATRIUM_TEST_HOOKS__) {
+    installTestHook({ view, world, renderer, rig, hud, banner, chat, xr, hands, timer, session: () => session });
+  }
 }

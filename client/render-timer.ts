@@ -14,9 +14,8 @@ export class RenderTimer {
   }
 
   median(): number {
-    if (this.samples.length === 0) return 0;
     const sorted = [...this.samples].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    return sorted[Math.floor(sorted.length / 2)] ?? 0;
   }
 
   reset(): void {

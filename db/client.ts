@@ -26,3 +26,13 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
     close: () => pool.end(),
   };
 }
+
+/**
+ * The row a statement returns exactly one of by construction: an aggregate without GROUP BY, an
+ * upsert's RETURNING, an UPDATE of a row this transaction holds locked. No row is a bug, not a case.
+ */
+export function theRow<T>(rows: readonly T[], statement: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error(`${statement} returned no row`);
+  return row;
+}

@@ -46,7 +46,8 @@ function runExtendedQueriesWhole(server: PGLiteSocketServer): void {
   const PARTS = new Set([0x50, 0x42, 0x44, 0x45, 0x43]); // P, B, D, E, C
   queue.enqueue = (handlerId, message, onData) => {
     const parts = held.get(handlerId) ?? [];
-    if (PARTS.has(message[0])) {
+    const type = message[0];
+    if (type !== undefined && PARTS.has(type)) {
       parts.push(message);
       held.set(handlerId, parts);
       return Promise.resolve(0);

@@ -11,10 +11,10 @@ export function openDwellEpisode(world: ShowroomWorld, avatar: number, product: 
 /** Ends the avatar's episode, reporting it only if it lasted long enough to mean interest. */
 export function closeDwellEpisode(world: ShowroomWorld, avatar: number): void {
   const { DwellFocus } = world.components;
-  const product = DwellFocus.product[avatar];
+  const product = DwellFocus.product[avatar]!;
   if (product === NO_ENTITY) return;
   DwellFocus.product[avatar] = NO_ENTITY;
-  const startedAtMs = DwellFocus.startedAtMs[avatar];
+  const startedAtMs = DwellFocus.startedAtMs[avatar]!;
   const atMs = world.time.elapsedMs;
   const durationMs = atMs - startedAtMs;
   if (durationMs >= world.config.dwellMinMs) {

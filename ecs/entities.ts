@@ -22,7 +22,7 @@ export function addAvatar(world: ShowroomWorld, init: { role: Role; pose: PoseAr
   Avatar.role[eid] = init.role;
   Avatar.away[eid] = 0;
   const pose = world.scratch.pose;
-  for (let i = 0; i < POSE_STRIDE; i++) pose[i] = init.pose[i];
+  for (let i = 0; i < POSE_STRIDE; i++) pose[i] = init.pose[i]!;
   confineToShowroom(pose, world.bounds, world.config.armReach);
   AvatarPose.values.set(pose, eid * POSE_STRIDE);
   PendingPose.pending[eid] = 0;
@@ -79,20 +79,20 @@ export function readAvatarPose(world: ShowroomWorld, eid: number, out: WritableN
   assertAvatar(world, eid);
   const values = world.components.AvatarPose.values;
   const at = eid * POSE_STRIDE;
-  for (let i = 0; i < POSE_STRIDE; i++) out[i] = values[at + i];
+  for (let i = 0; i < POSE_STRIDE; i++) out[i] = values[at + i]!;
 }
 
 export function readProductTransform(world: ShowroomWorld, eid: number, out: WritableNumbers): void {
   assertProduct(world, eid);
   const values = world.components.Transform.values;
   const at = eid * TRANSFORM_STRIDE;
-  for (let i = 0; i < TRANSFORM_STRIDE; i++) out[i] = values[at + i];
+  for (let i = 0; i < TRANSFORM_STRIDE; i++) out[i] = values[at + i]!;
 }
 
 export function productHolder(world: ShowroomWorld, product: number): { avatar: number; hand: Hand } | null {
   assertProduct(world, product);
   const { Held } = world.components;
-  const avatar = Held.avatar[product];
+  const avatar = Held.avatar[product]!;
   return avatar === NO_ENTITY ? null : { avatar, hand: Held.hand[product] as Hand };
 }
 

@@ -14,7 +14,7 @@ export function isProduct(world: ShowroomWorld, eid: number): boolean {
 }
 
 export function productInHand(world: ShowroomWorld, avatar: number, hand: Hand): number {
-  return world.components.Hands.product[avatar * 2 + hand];
+  return world.components.Hands.product[avatar * 2 + hand]!;
 }
 
 /** Gives the product to the hand, remembering where it sits in the hand's frame so it moves rigidly with it. */
@@ -25,12 +25,12 @@ export function attachToHand(world: ShowroomWorld, product: number, avatar: numb
   const t = Transform.values;
   const p = product * TRANSFORM_STRIDE;
   // Offset = inverse(hand) · product; the inverse of a unit quaternion is its conjugate.
-  const cx = -pose[h + 3],
-    cy = -pose[h + 4],
-    cz = -pose[h + 5],
-    cw = pose[h + 6];
-  rotateVector(cx, cy, cz, cw, t[p] - pose[h], t[p + 1] - pose[h + 1], t[p + 2] - pose[h + 2], Held.offset, p);
-  multiplyQuaternions(cx, cy, cz, cw, t[p + 3], t[p + 4], t[p + 5], t[p + 6], Held.offset, p + 3);
+  const cx = -pose[h + 3]!,
+    cy = -pose[h + 4]!,
+    cz = -pose[h + 5]!,
+    cw = pose[h + 6]!;
+  rotateVector(cx, cy, cz, cw, t[p]! - pose[h]!, t[p + 1]! - pose[h + 1]!, t[p + 2]! - pose[h + 2]!, Held.offset, p);
+  multiplyQuaternions(cx, cy, cz, cw, t[p + 3]!, t[p + 4]!, t[p + 5]!, t[p + 6]!, Held.offset, p + 3);
 
   addComponent(world, product, Held);
   Held.avatar[product] = avatar;
@@ -48,20 +48,20 @@ export function attachToHand(world: ShowroomWorld, product: number, avatar: numb
 export function followHand(world: ShowroomWorld, product: number): void {
   const { AvatarPose, Transform, Held } = world.components;
   const pose = AvatarPose.values;
-  const h = Held.avatar[product] * POSE_STRIDE + handAt(Held.hand[product]);
+  const h = Held.avatar[product]! * POSE_STRIDE + handAt(Held.hand[product]!);
   const off = Held.offset;
   const o = product * TRANSFORM_STRIDE;
   const placed = world.scratch.transform;
-  const qx = pose[h + 3],
-    qy = pose[h + 4],
-    qz = pose[h + 5],
-    qw = pose[h + 6];
-  rotateVector(qx, qy, qz, qw, off[o], off[o + 1], off[o + 2], placed, 0);
+  const qx = pose[h + 3]!,
+    qy = pose[h + 4]!,
+    qz = pose[h + 5]!,
+    qw = pose[h + 6]!;
+  rotateVector(qx, qy, qz, qw, off[o]!, off[o + 1]!, off[o + 2]!, placed, 0);
   const { bounds } = world;
-  placed[0] = clamp(placed[0] + pose[h], bounds.minX, bounds.maxX);
-  placed[1] = clamp(placed[1] + pose[h + 1], 0, bounds.height);
-  placed[2] = clamp(placed[2] + pose[h + 2], bounds.minZ, bounds.maxZ);
-  multiplyQuaternions(qx, qy, qz, qw, off[o + 3], off[o + 4], off[o + 5], off[o + 6], placed, 3);
+  placed[0] = clamp(placed[0]! + pose[h]!, bounds.minX, bounds.maxX);
+  placed[1] = clamp(placed[1]! + pose[h + 1]!, 0, bounds.height);
+  placed[2] = clamp(placed[2]! + pose[h + 2]!, bounds.minZ, bounds.maxZ);
+  multiplyQuaternions(qx, qy, qz, qw, off[o + 3]!, off[o + 4]!, off[o + 5]!, off[o + 6]!, placed, 3);
   if (copyIfChanged(placed, 0, Transform.values, o, TRANSFORM_STRIDE)) markProductDirty(world, product);
 }
 
@@ -72,7 +72,7 @@ export function followHand(world: ShowroomWorld, product: number): void {
 export function releaseHand(world: ShowroomWorld, avatar: number, hand: Hand): void {
   const { Hands, Held, Transform } = world.components;
   const slot = avatar * 2 + hand;
-  const product = Hands.product[slot];
+  const product = Hands.product[slot]!;
   if (product === NO_ENTITY) return;
   followHand(world, product);
   Hands.product[slot] = NO_ENTITY;
@@ -86,6 +86,6 @@ export function releaseHand(world: ShowroomWorld, avatar: number, hand: Hand): v
     product,
     hand,
     atMs: world.time.elapsedMs,
-    position: { x: Transform.values[t], y: Transform.values[t + 1], z: Transform.values[t + 2] },
+    position: { x: Transform.values[t]!, y: Transform.values[t + 1]!, z: Transform.values[t + 2]! },
   });
 }

@@ -13,7 +13,7 @@ export function queuePose(world: ShowroomWorld, avatar: number, pose: PoseArray)
   assertPoseLength(pose);
   const { PendingPose } = world.components;
   const at = avatar * POSE_STRIDE;
-  for (let i = 0; i < POSE_STRIDE; i++) PendingPose.values[at + i] = pose[i];
+  for (let i = 0; i < POSE_STRIDE; i++) PendingPose.values[at + i] = pose[i]!;
   PendingPose.pending[avatar] = 1;
 }
 

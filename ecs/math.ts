@@ -55,7 +55,7 @@ export function copyIfChanged(
 ): boolean {
   let changed = false;
   for (let i = 0; i < n; i++) {
-    const value = from[fromAt + i];
+    const value = from[fromAt + i]!;
     if (to[toAt + i] !== value) {
       to[toAt + i] = value;
       changed = true;

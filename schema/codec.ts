@@ -44,13 +44,13 @@ export function packQuaternion(x: number, y: number, z: number, w: number): numb
   const length = Math.hypot(x, y, z, w) || 1;
   const q = [x / length, y / length, z / length, w / length];
   let largest = 0;
-  for (let i = 1; i < 4; i++) if (Math.abs(q[i]) > Math.abs(q[largest])) largest = i;
+  for (let i = 1; i < 4; i++) if (Math.abs(q[i]!) > Math.abs(q[largest]!)) largest = i;
   // q and -q are the same rotation: make the dropped component positive.
-  const sign = q[largest] < 0 ? -1 : 1;
+  const sign = q[largest]! < 0 ? -1 : 1;
   let packed = largest;
   for (let i = 0; i < 4; i++) {
     if (i === largest) continue;
-    const normalized = (q[i] * sign) / COMPONENT_RANGE;
+    const normalized = (q[i]! * sign) / COMPONENT_RANGE;
     const code = Math.round(((normalized + 1) / 2) * COMPONENT_MAX);
     packed = (packed << COMPONENT_BITS) | (code < 0 ? 0 : Math.min(code, COMPONENT_MAX));
   }
@@ -77,7 +77,7 @@ export function unpackQuaternion(packed: number, out: { [i: number]: number }, o
   if (sumSquares <= 1) return true;
   // Keep what was written a unit quaternion all the same.
   const length = Math.sqrt(sumSquares);
-  for (let i = 0; i < 4; i++) out[offset + i] /= length;
+  for (let i = 0; i < 4; i++) out[offset + i]! /= length;
   return false;
 }
 
@@ -132,10 +132,10 @@ export function encodePoseMessage(
     for (let i = at; i < at + 7; i++)
       if (!Number.isFinite(pose[i])) throw new RangeError(`pose[${i}] is not a finite number`);
     const o = part * POSE_PART_BYTES;
-    writeUint16(out, o, quantizePosition(pose[at]));
-    writeUint16(out, o + 2, quantizePosition(pose[at + 1]));
-    writeUint16(out, o + 4, quantizePosition(pose[at + 2]));
-    const q = packQuaternion(pose[at + 3], pose[at + 4], pose[at + 5], pose[at + 6]);
+    writeUint16(out, o, quantizePosition(pose[at]!));
+    writeUint16(out, o + 2, quantizePosition(pose[at + 1]!));
+    writeUint16(out, o + 4, quantizePosition(pose[at + 2]!));
+    const q = packQuaternion(pose[at + 3]!, pose[at + 4]!, pose[at + 5]!, pose[at + 6]!);
     writeUint16(out, o + 6, q & 0xffff);
     writeUint16(out, o + 8, q >>> 16);
   }
@@ -167,5 +167,5 @@ function writeUint16(out: Uint8Array, offset: number, value: number): void {
 }
 
 function readUint16(bytes: Uint8Array, offset: number): number {
-  return bytes[offset] | (bytes[offset + 1] << 8);
+  return bytes[offset]! | (bytes[offset + 1]! << 8);
 }

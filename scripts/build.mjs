@@ -1,12 +1,20 @@
 // Builds Atrium: the server, CLI and bench bundles for Node, and the browser client.
-// Usage: node scripts/build.mjs   (npm start, npm test and npm run bench run it for you)
+// Usage: node scripts/build.mjs [--test-hooks] [--outdir DIR]   (npm start, npm test and npm run bench run it for you)
+//   --test-hooks (or ATRIUM_TEST_HOOKS=1): the client keeps window.__atrium, which the browser tests and
+//   the benchmark read. Without it the hook is a compile-time false and esbuild drops it from the bundle.
+//   --outdir: where to build, dist/ by default.
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+const { values: options } = parseArgs({
+  options: { "test-hooks": { type: "boolean", default: false }, outdir: { type: "string" } },
+});
+const testHooks = options["test-hooks"] || process.env.ATRIUM_TEST_HOOKS === "1";
+const dist = options.outdir ? resolve(options.outdir) : join(root, "dist");
 const started = Date.now();
 
 const nodeEntries = {
@@ -46,6 +54,7 @@ if (Object.keys(browser).length > 0) {
     format: "esm",
     target: "es2022",
     sourcemap: true,
+    define: { __ATRIUM_TEST_HOOKS__: JSON.stringify(testHooks) },
     logLevel: "warning",
   });
 }
@@ -69,5 +78,5 @@ if (existsSync(join(profiles, "profilesList.json")))
   cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
 
 console.error(
-  `[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}) built in ${Date.now() - started} ms`,
+  `[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}${testHooks ? ", with test hooks" : ""}) built in ${Date.now() - started} ms`,
 );

@@ -37,45 +37,69 @@ export interface RunningAtrium {
   stop(): Promise<void>;
 }
 
-// Patches of a full 250-visitor showroom exceed the 16 KB default and would be re-encoded.
-Encoder.BUFFER_SIZE = 256 * 1024;
+/** A start that failed for a reason the operator can act on (the port is taken, the database can't be prepared). */
+export class StartError extends Error {}
 
+/** Patches of a full 250-visitor showroom exceed the 16 KB default and would be re-encoded. */
+const ENCODER_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Starts the server. Whatever it acquires (the embedded database, the pool, the CRM writer, the
+ * support dispatcher, the Colyseus server) is released in reverse order if a later step fails,
+ * so a failed start leaves nothing running and the data folder free; stop() releases the same.
+ */
 export async function startAtrium(
   config: AtriumConfig,
   printLine: (line: string) => void = console.log,
 ): Promise<RunningAtrium> {
   // Log lines carry what clients chose (names, message types): one line each, whatever they hold.
   const log = singleLines(printLine);
+  if (Encoder.BUFFER_SIZE < ENCODER_BUFFER_BYTES) Encoder.BUFFER_SIZE = ENCODER_BUFFER_BYTES;
+  const held = new Releases(log);
+  try {
+    return await start(config, log, held);
+  } catch (error) {
+    await held.releaseAll();
+    throw error;
+  }
+}
+
+async function start(config: AtriumConfig, log: (line: string) => void, held: Releases): Promise<RunningAtrium> {
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log(`[db] starting the embedded Postgres in ${config.dataDir}`);
-    embedded = await startEmbeddedPostgres(config.dataDir);
-    databaseUrl = embedded.url;
+    const started = await startEmbeddedPostgres(config.dataDir);
+    held.add("the embedded Postgres", () => started.stop());
+    embedded = started;
+    databaseUrl = started.url;
   }
   const db = createDatabase(databaseUrl);
+  held.add("the database pool", () => db.close());
   try {
     await runMigrations(db.pool);
   } catch (error) {
-    await db.close();
-    await embedded?.stop();
-    throw new Error(`Cannot prepare the database: ${(error as Error).message}`);
+    throw new StartError(`Cannot prepare the database: ${(error as Error).message}`);
   }
   if (await seedShowroom(db.db, readCatalogFile())) log(`[db] seeded the demo showroom from data/demo-catalog.json`);
   const secret = await loadSigningSecret(db.db, config.secret);
   const writer = new CrmWriter(db.db, { log, insert: insertAdmitted });
+  held.add("the CRM writer", () => writer.close());
   const throttles = new Throttles(db.db, { guestTokensPerAddress: config.guestTokensPerAddress });
   const support = await startSupport({ db: db.db, secret, log, throttles });
+  held.add("live support", () => support.stop());
   const privacy = startPrivacy({ db: db.db, secret, log });
+  held.add("the privacy sweeps", () => privacy.stop());
   const metrics = new Map<string, RoomMetrics>();
   const assistants = AssistantDirectory.forDataDir(db.db, config.dataDir, log);
-  // Trained (or loaded from cache) in the background now, so the first visitor doesn't wait.
-  void warmAssistants(db.db, assistants, log);
 
-  const server = new Server({
+  const transport = new WebSocketTransport({
     // A hard cap well above any valid message: oversized ones still reach the validators, which
     // refuse them with a reason instead of the socket being cut.
-    transport: new WebSocketTransport({ maxPayload: MAX_MESSAGE_BYTES * 8 }),
+    maxPayload: MAX_MESSAGE_BYTES * 8,
+  });
+  const server = new Server({
+    transport,
     gracefullyShutdown: false,
     greet: false,
     publicAddress: config.publicAddress,
@@ -111,6 +135,7 @@ export async function startAtrium(
       app.use(clientApp({ serveSourceMaps: config.serveSourceMaps }));
     },
   });
+  held.add("the game server", () => server.gracefullyShutdown(false));
   server
     .define(
       SHOWROOM_ROOM,
@@ -125,12 +150,14 @@ export async function startAtrium(
       }),
     )
     .filterBy(["slug"]);
-  await server.listen(config.port, config.host);
+  await listen(server, transport, config.port, config.host);
   // Colyseus serves /matchmake/* ahead of Express: body limits and CORS apply to the HTTP server itself.
-  if (server.transport.server)
-    guardRequests(server.transport.server, { maxBodyBytes: MAX_BODY_BYTES, allowedOrigins: config.allowedOrigins });
-  const address = server.transport.server?.address() as AddressInfo | null;
+  if (transport.server)
+    guardRequests(transport.server, { maxBodyBytes: MAX_BODY_BYTES, allowedOrigins: config.allowedOrigins });
+  const address = transport.server?.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
+  // Trained (or loaded from cache) in the background now, so the first visitor doesn't wait.
+  void warmAssistants(db.db, assistants, log);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -141,17 +168,57 @@ export async function startAtrium(
     db,
     metrics,
     stop() {
-      stopping ??= (async () => {
-        await server.gracefullyShutdown(false);
-        await support.stop();
-        await privacy.stop();
-        await writer.close();
-        await db.close();
-        await embedded?.stop();
-      })();
+      stopping ??= held.releaseAll({ rethrow: true });
       return stopping;
     },
   };
+}
+
+/**
+ * Colyseus's listen() settles only once the socket is bound: a port already taken comes as an
+ * 'error' event on the HTTP server instead, which would otherwise go unhandled. Either ends the wait.
+ */
+async function listen(server: Server, transport: WebSocketTransport, port: number, host: string): Promise<void> {
+  const http = transport.server;
+  if (!http) throw new Error("the WebSocket transport has no HTTP server to listen on");
+  let onError: ((error: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = (error) => reject(new StartError(`Cannot listen on ${host}:${port}: ${error.message}`));
+    http.once("error", onError);
+  });
+  try {
+    await Promise.race([server.listen(port, host), failed]);
+  } finally {
+    if (onError) http.off("error", onError);
+  }
+}
+
+/** What a start has acquired so far, released last-acquired first. */
+class Releases {
+  private readonly steps: Array<{ what: string; release: () => Promise<void> }> = [];
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  add(what: string, release: () => Promise<void>): void {
+    this.steps.push({ what, release });
+  }
+
+  /**
+   * Releases everything, each step even when an earlier one failed. A failed start only logs
+   * those failures (its own error is the one to report); stop() rethrows the first.
+   */
+  async releaseAll(options: { rethrow?: boolean } = {}): Promise<void> {
+    let firstError: unknown;
+    for (let step = this.steps.pop(); step !== undefined; step = this.steps.pop()) {
+      try {
+        await step.release();
+      } catch (error) {
+        firstError ??= error;
+        this.log(`[atrium] could not release ${step.what}: ${(error as Error).message}`);
+      }
+    }
+    if (options.rethrow && firstError !== undefined) throw firstError;
+  }
 }
 
 async function warmAssistants(

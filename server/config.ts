@@ -13,9 +13,8 @@ export interface AtriumConfig {
   publicAddress: string | undefined;
   /** Seats held for a dropped visitor before the avatar leaves. */
   reconnectSeconds: number;
+  /** How long a visitor's guest token stays valid. */
   guestTokenTtlSeconds: number;
-  /** Print the demo showroom's address and similar guidance. */
-  quiet: boolean;
   /** Other origins whose pages may call the API and matchmaking with credentials; empty: same origin only. */
   allowedOrigins: string[];
   /** Express's `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, https). */
@@ -63,7 +62,6 @@ export function configFromEnv(): AtriumConfig {
     publicAddress,
     reconnectSeconds: integer("ATRIUM_RECONNECT_SECONDS", 20, 0, 600),
     guestTokenTtlSeconds: integer("ATRIUM_GUEST_TOKEN_TTL", 30 * 24 * 3600, 60, 365 * 24 * 3600),
-    quiet: process.env.ATRIUM_QUIET === "1",
     allowedOrigins: allowedOrigins(),
     trustProxy: trustProxy(),
     metricsToken: metricsToken(),

@@ -1,5 +1,5 @@
 import { configFromEnv, ConfigError } from "./config";
-import { startAtrium } from "./app";
+import { StartError, startAtrium } from "./app";
 import { DataFolderInUseError } from "../db/embedded";
 
 const STOP_DEADLINE_MS = 30_000;
@@ -40,7 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataFolderInUseError) console.error(`[atrium] ${error.message}`);
+  if (error instanceof ConfigError || error instanceof DataFolderInUseError || error instanceof StartError)
+    console.error(`[atrium] could not start: ${error.message}`);
   else console.error("[atrium] could not start:", error);
   process.exit(1);
 });

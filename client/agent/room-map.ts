@@ -29,7 +29,7 @@ export function drawRoomMap(
   ctx.fillStyle = "#2a3342";
   for (const product of view.products) ctx.fillRect(px(product.position[0]) - 5, pz(product.position[2]) - 5, 10, 10);
   if (!state) return;
-  const pose = new Array<number>(7);
+  const pose: [number, number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0, 1];
   state.avatars.forEach((avatar, sessionId) => {
     unpackPose(avatar.hxz, avatar.hy, avatar.hq, pose);
     const [x, , z, qx, qy, qz, qw] = pose;

@@ -121,7 +121,9 @@ export class DesktopControls {
     let forward = 0;
     let right = 0;
     for (const code of this.held) {
-      const [f, r] = MOVE_KEYS[code];
+      const move = MOVE_KEYS[code];
+      if (!move) continue;
+      const [f, r] = move;
       forward += f;
       right += r;
     }

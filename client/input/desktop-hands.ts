@@ -53,15 +53,20 @@ const q2 = new Quaternion();
 const centre = new Vector2(0, 0);
 const raycaster = new Raycaster();
 const axis = new Vector3();
+const HANDS: readonly HandIndex[] = [0, 1];
+
+function restingHand(hand: HandIndex): HandState {
+  return {
+    position: REST[hand].clone(),
+    rotation: new Quaternion(),
+    targetPosition: REST[hand].clone(),
+    targetRotation: new Quaternion(),
+  };
+}
 
 export class DesktopHands {
   private task: Task = { kind: "idle" };
-  private readonly hands: HandState[] = [0, 1].map((hand) => ({
-    position: REST[hand as HandIndex].clone(),
-    rotation: new Quaternion(),
-    targetPosition: REST[hand as HandIndex].clone(),
-    targetRotation: new Quaternion(),
-  }));
+  private readonly hands: Record<HandIndex, HandState> = { 0: restingHand(0), 1: restingHand(1) };
   /** How the visitor has turned the product while inspecting it, in the camera's frame. */
   private readonly spin = new Quaternion();
 
@@ -121,7 +126,7 @@ export class DesktopHands {
     const k = 1 - Math.exp(-HAND_SPEED * dtSeconds);
     const { rig } = this.context;
     rig.dolly.updateMatrixWorld(true);
-    for (let hand = 0; hand < 2; hand++) {
+    for (const hand of HANDS) {
       const state = this.hands[hand];
       state.position.lerp(state.targetPosition, k);
       state.rotation.slerp(state.targetRotation, k);
@@ -197,11 +202,11 @@ export class DesktopHands {
     const { world, rig } = this.context;
     const product = world.productTransform(sku);
     if (!product) return;
-    const head = w.set(rig.pose[0], rig.pose[1], rig.pose[2]);
-    v.set(product[0], product[1], product[2]).sub(head);
+    const head = w.fromArray(rig.pose);
+    v.fromArray(product).sub(head);
     if (v.length() > REACH) v.setLength(REACH);
     v.add(head);
-    this.setRightTarget(v, q.set(product[3], product[4], product[5], product[6]));
+    this.setRightTarget(v, q.fromArray(product, 3));
   }
 
   /** Works out where the hand must be for the product to rest, upright, on the surface under the crosshair. */
@@ -222,13 +227,13 @@ export class DesktopHands {
     const transform = world.productTransform(sku);
     if (!inHand || !transform) return;
     // Keep the product's heading, stand it upright.
-    const current = q.set(transform[3], transform[4], transform[5], transform[6]);
+    const current = q.fromArray(transform, 3);
     const facing = v.set(0, 0, -1).applyQuaternion(current);
     const upright = new Quaternion().setFromAxisAngle(axis.set(0, 1, 0), Math.atan2(-facing.x, -facing.z));
     // hand = product · inverse(offset)
-    const handRotation = upright.clone().multiply(q2.set(inHand[3], inHand[4], inHand[5], inHand[6]).invert());
-    const handPosition = hit.point.clone().sub(v.set(inHand[0], inHand[1], inHand[2]).applyQuaternion(handRotation));
-    const head = w.set(rig.pose[0], rig.pose[1], rig.pose[2]);
+    const handRotation = upright.clone().multiply(q2.fromArray(inHand, 3).invert());
+    const handPosition = hit.point.clone().sub(v.fromArray(inHand).applyQuaternion(handRotation));
+    const head = w.fromArray(rig.pose);
     if (handPosition.distanceTo(head) > REACH) {
       hint("Too far to put it down there — look at a spot closer to you.");
       return;

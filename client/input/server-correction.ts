@@ -33,16 +33,16 @@ export class ServerCorrection {
     if (sessionId !== this.placedSession) {
       // A new seat: stand where the server put us, facing the way it says.
       this.placedSession = sessionId;
-      const yaw = headingOf(serverPose[3], serverPose[4], serverPose[5], serverPose[6]);
+      const yaw = headingOf(serverPose[3]!, serverPose[4]!, serverPose[5]!, serverPose[6]!);
       rig.placeAt(
-        serverPose[0] - (rig.pose[0] - rig.dolly.position.x),
-        serverPose[2] - (rig.pose[2] - rig.dolly.position.z),
+        serverPose[0]! - (rig.pose[0]! - rig.dolly.position.x),
+        serverPose[2]! - (rig.pose[2]! - rig.dolly.position.z),
         yaw,
       );
       return;
     }
-    const dx = serverPose[0] - rig.pose[0];
-    const dz = serverPose[2] - rig.pose[2];
+    const dx = serverPose[0]! - rig.pose[0]!;
+    const dz = serverPose[2]! - rig.pose[2]!;
     this.gap = Math.hypot(dx, dz);
     if (this.gap < TOLERANCE_METRES) {
       this.checkpoint = null;
@@ -50,9 +50,9 @@ export class ServerCorrection {
     }
     if (
       !this.checkpoint ||
-      Math.hypot(serverPose[0] - this.checkpoint.x, serverPose[2] - this.checkpoint.z) > PROGRESS_METRES
+      Math.hypot(serverPose[0]! - this.checkpoint.x, serverPose[2]! - this.checkpoint.z) > PROGRESS_METRES
     ) {
-      this.checkpoint = { atMs: nowMs, x: serverPose[0], z: serverPose[2] };
+      this.checkpoint = { atMs: nowMs, x: serverPose[0]!, z: serverPose[2]! };
       return;
     }
     if (nowMs - this.checkpoint.atMs < PATIENCE_MS) return;

@@ -31,7 +31,7 @@ export class PoseTrack {
   /** Records the pose the entity had at time atMs (samples arrive in time order). */
   push(atMs: number, pose: ArrayLike<number>): void {
     if (this.count > 0) {
-      const lastTime = this.times[this.slot(this.count - 1)];
+      const lastTime = this.times[this.slot(this.count - 1)]!;
       if (atMs <= lastTime) {
         this.write(this.count - 1, lastTime, pose);
         return;
@@ -46,17 +46,17 @@ export class PoseTrack {
   /** Writes the pose at time atMs into out: held at the ends, interpolated in between. */
   sample(atMs: number, out: { [i: number]: number }): boolean {
     if (this.count === 0) return false;
-    if (atMs <= this.times[this.slot(0)]) return this.copy(0, out);
+    if (atMs <= this.times[this.slot(0)]!) return this.copy(0, out);
     let older = 0;
-    while (older + 1 < this.count && this.times[this.slot(older + 1)] <= atMs) older++;
+    while (older + 1 < this.count && this.times[this.slot(older + 1)]! <= atMs) older++;
     if (older === this.count - 1) return this.copy(older, out);
-    const t0 = this.times[this.slot(older)];
-    const k = (atMs - t0) / (this.times[this.slot(older + 1)] - t0);
+    const t0 = this.times[this.slot(older)]!;
+    const k = (atMs - t0) / (this.times[this.slot(older + 1)]! - t0);
     const a = this.slot(older) * this.stride;
     const b = this.slot(older + 1) * this.stride;
     const v = this.values;
     for (let p = 0; p < this.stride; p += POSE) {
-      for (let i = 0; i < 3; i++) out[p + i] = v[a + p + i] + (v[b + p + i] - v[a + p + i]) * k;
+      for (let i = 0; i < 3; i++) out[p + i] = v[a + p + i]! + (v[b + p + i]! - v[a + p + i]!) * k;
       slerp(v, a + p + 3, b + p + 3, k, out, p + 3);
     }
     return true;
@@ -69,7 +69,7 @@ export class PoseTrack {
 
   private copy(index: number, out: { [i: number]: number }): boolean {
     const at = this.slot(index) * this.stride;
-    for (let i = 0; i < this.stride; i++) out[i] = this.values[at + i];
+    for (let i = 0; i < this.stride; i++) out[i] = this.values[at + i]!;
     return true;
   }
 
@@ -92,7 +92,7 @@ export class PoseTrack {
     const slot = this.slot(index);
     this.times[slot] = atMs;
     const at = slot * this.stride;
-    for (let i = 0; i < this.stride; i++) this.values[at + i] = pose[i];
+    for (let i = 0; i < this.stride; i++) this.values[at + i] = pose[i]!;
   }
 
   private slot(index: number): number {
@@ -109,14 +109,14 @@ export function slerp(
   out: { [i: number]: number },
   o: number,
 ): void {
-  const ax = v[a],
-    ay = v[a + 1],
-    az = v[a + 2],
-    aw = v[a + 3];
-  let bx = v[b],
-    by = v[b + 1],
-    bz = v[b + 2],
-    bw = v[b + 3];
+  const ax = v[a]!,
+    ay = v[a + 1]!,
+    az = v[a + 2]!,
+    aw = v[a + 3]!;
+  let bx = v[b]!,
+    by = v[b + 1]!,
+    bz = v[b + 2]!,
+    bw = v[b + 3]!;
   let cos = ax * bx + ay * by + az * bz + aw * bw;
   // q and -q are the same rotation: take the short way round.
   if (cos < 0) {

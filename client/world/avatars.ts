@@ -25,7 +25,7 @@ const ROLE_COUNT = Object.keys(Role).length;
  * the interpolated poses, so there is no per-avatar bookkeeping here.
  */
 
-export const ROLE_COLORS: readonly string[] = ["#4f8df5", "#f08a24", "#22b573"];
+export const ROLE_COLORS: readonly [string, string, string] = ["#4f8df5", "#f08a24", "#22b573"];
 const AWAY_COLOR = new Color("#9aa0a6");
 const INITIAL_CAPACITY = 64;
 /** The neck joins the body this far below the centre of the head. */
@@ -119,13 +119,14 @@ export class AvatarInstances {
 
   add(avatar: AvatarInstance): void {
     const role = avatar.role >= 0 && avatar.role < ROLE_COUNT ? avatar.role : Role.Customer;
-    const index = this.counts[role]++;
+    const index = this.counts[role]!;
+    this.counts[role] = index + 1;
     const meshes = this.reserve(role, index + 1);
-    const tint = avatar.connected ? this.tints[role] : AWAY_COLOR;
+    const tint = avatar.connected ? this.tintOf(role) : AWAY_COLOR;
     const p = avatar.pose;
 
-    position.set(p[0], p[1], p[2]);
-    rotation.set(p[3], p[4], p[5], p[6]);
+    position.fromArray(p);
+    rotation.fromArray(p, 3);
     meshes.head.setMatrixAt(index, matrix.compose(position, rotation, unit));
     meshes.head.setColorAt(index, tint);
 
@@ -138,8 +139,8 @@ export class AvatarInstances {
 
     for (let hand = 0; hand < 2; hand++) {
       const at = 7 + hand * 7;
-      position.set(p[at], p[at + 1], p[at + 2]);
-      rotation.set(p[at + 3], p[at + 4], p[at + 5], p[at + 6]);
+      position.fromArray(p, at);
+      rotation.fromArray(p, at + 3);
       meshes.hands.setMatrixAt(index * 2 + hand, matrix.compose(position, rotation, unit));
       meshes.hands.setColorAt(index * 2 + hand, tint);
     }
@@ -147,8 +148,8 @@ export class AvatarInstances {
 
   end(): void {
     for (let role = 0; role < ROLE_COUNT; role++) {
-      const meshes = this.meshes[role];
-      const count = this.counts[role];
+      const meshes = this.meshesOf(role);
+      const count = this.counts[role]!;
       for (const part of ["head", "body", "hands"] as const) {
         const mesh = meshes[part];
         mesh.count = part === "hands" ? count * 2 : count;
@@ -182,7 +183,7 @@ export class AvatarInstances {
 
   /** Grows a role's meshes (by doubling) so they hold at least `avatars` avatars. */
   private reserve(role: number, avatars: number): Record<Part, InstancedMesh> {
-    const meshes = this.meshes[role];
+    const meshes = this.meshesOf(role);
     if (avatars <= meshes.head.instanceMatrix.count) return meshes;
     for (const part of ["head", "body", "hands"] as const) {
       const old = meshes[part];
@@ -195,5 +196,17 @@ export class AvatarInstances {
       meshes[part] = grown;
     }
     return meshes;
+  }
+
+  private meshesOf(role: number): Record<Part, InstancedMesh> {
+    const meshes = this.meshes[role];
+    if (!meshes) throw new Error(`no avatar meshes for role ${role}`);
+    return meshes;
+  }
+
+  private tintOf(role: number): Color {
+    const tint = this.tints[role];
+    if (!tint) throw new Error(`no avatar tint for role ${role}`);
+    return tint;
   }
 }

@@ -117,7 +117,7 @@ export class WorldView {
       avatar.track.sample(renderAt, avatar.rendered);
       if (local && sessionId === local.sessionId) continue;
       this.avatarInstances.add({ role: avatar.role, connected: avatar.connected, pose: avatar.rendered });
-      this.nameTags.add(sessionId, avatar, avatar.rendered[0], avatar.rendered[1], avatar.rendered[2]);
+      this.nameTags.add(sessionId, avatar, avatar.rendered[0]!, avatar.rendered[1]!, avatar.rendered[2]!);
     }
     this.avatarInstances.end();
     this.nameTags.end();
@@ -231,9 +231,10 @@ export class WorldView {
       if (holderPose) fromHandFrame(holderPose, 7 + 7 * product.hand, product.inHand, out);
       else product.track.sample(renderAt, out);
       const { root, label } = product.node;
-      root.position.set(out[0], out[1], out[2]);
-      root.quaternion.set(out[3], out[4], out[5], out[6]);
-      label.position.set(out[0], out[1] + product.node.labelHeight, out[2]);
+      root.position.fromArray(out);
+      root.quaternion.fromArray(out, 3);
+      label.position.copy(root.position);
+      label.position.y += product.node.labelHeight;
     }
   }
 }
@@ -246,23 +247,33 @@ export function unpackAvatarPose(fields: AvatarFields, out: Float32Array): void 
 
 /** offset = inverse(hand) · product, as the server records it on a grab. */
 export function inHandFrame(pose: ArrayLike<number>, at: number, product: ArrayLike<number>, out: Float32Array): void {
-  const cx = -pose[at + 3],
-    cy = -pose[at + 4],
-    cz = -pose[at + 5],
-    cw = pose[at + 6];
-  rotateVector(cx, cy, cz, cw, product[0] - pose[at], product[1] - pose[at + 1], product[2] - pose[at + 2], out, 0);
-  multiplyQuaternions(cx, cy, cz, cw, product[3], product[4], product[5], product[6], out, 3);
+  const cx = -pose[at + 3]!,
+    cy = -pose[at + 4]!,
+    cz = -pose[at + 5]!,
+    cw = pose[at + 6]!;
+  rotateVector(
+    cx,
+    cy,
+    cz,
+    cw,
+    product[0]! - pose[at]!,
+    product[1]! - pose[at + 1]!,
+    product[2]! - pose[at + 2]!,
+    out,
+    0,
+  );
+  multiplyQuaternions(cx, cy, cz, cw, product[3]!, product[4]!, product[5]!, product[6]!, out, 3);
 }
 
 /** product = hand · offset, as the server moves a held product. */
 export function fromHandFrame(pose: ArrayLike<number>, at: number, offset: ArrayLike<number>, out: Float32Array): void {
-  const qx = pose[at + 3],
-    qy = pose[at + 4],
-    qz = pose[at + 5],
-    qw = pose[at + 6];
-  rotateVector(qx, qy, qz, qw, offset[0], offset[1], offset[2], out, 0);
-  out[0] += pose[at];
-  out[1] += pose[at + 1];
-  out[2] += pose[at + 2];
-  multiplyQuaternions(qx, qy, qz, qw, offset[3], offset[4], offset[5], offset[6], out, 3);
+  const qx = pose[at + 3]!,
+    qy = pose[at + 4]!,
+    qz = pose[at + 5]!,
+    qw = pose[at + 6]!;
+  rotateVector(qx, qy, qz, qw, offset[0]!, offset[1]!, offset[2]!, out, 0);
+  out[0]! += pose[at]!;
+  out[1]! += pose[at + 1]!;
+  out[2]! += pose[at + 2]!;
+  multiplyQuaternions(qx, qy, qz, qw, offset[3]!, offset[4]!, offset[5]!, offset[6]!, out, 3);
 }

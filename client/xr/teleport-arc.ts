@@ -30,13 +30,14 @@ export class TeleportArc {
   readonly target = new Vector3();
   valid = false;
   private readonly positions = new Float32Array((SEGMENTS + 1) * 3);
+  private readonly positionAttribute = new Float32BufferAttribute(this.positions, 3);
   private readonly geometry = new BufferGeometry();
   private readonly lineMaterial = new LineBasicMaterial({ color: VALID });
   private readonly ringMaterial = new MeshBasicMaterial({ color: VALID });
   private readonly ring: Mesh;
 
   constructor(private readonly bounds: Bounds) {
-    this.geometry.setAttribute("position", new Float32BufferAttribute(this.positions, 3));
+    this.geometry.setAttribute("position", this.positionAttribute);
     const line = new Line(this.geometry, this.lineMaterial);
     line.frustumCulled = false;
     this.ring = new Mesh(new RingGeometry(0.22, 0.3, 32).rotateX(-Math.PI / 2), this.ringMaterial);
@@ -62,7 +63,7 @@ export class TeleportArc {
     }
     const last = Math.min(count, SEGMENTS);
     for (let i = last + 1; i <= SEGMENTS; i++) this.positions.copyWithin(i * 3, last * 3, last * 3 + 3);
-    this.target.set(this.positions[last * 3], 0, this.positions[last * 3 + 2]);
+    this.target.fromArray(this.positions, last * 3).setY(0);
     const b = this.bounds;
     const inside =
       this.target.x > b.minX + 0.3 &&
@@ -76,7 +77,7 @@ export class TeleportArc {
     this.ringMaterial.color.setHex(color);
     this.ring.position.copy(this.target).setY(0.01);
     this.ring.visible = landed;
-    this.geometry.attributes.position.needsUpdate = true;
+    this.positionAttribute.needsUpdate = true;
     this.group.visible = true;
   }
 

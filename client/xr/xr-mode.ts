@@ -72,14 +72,7 @@ const raycaster = new Raycaster();
 
 export class XrMode {
   private session: XRSession | null = null;
-  private readonly hands: HandInput[] = [0, 1].map(() => ({
-    triggerDown: false,
-    gripPosition: new Vector3(),
-    gripRotation: new Quaternion(),
-    rayOrigin: new Vector3(),
-    rayDirection: new Vector3(0, 0, -1),
-    tracked: false,
-  }));
+  private readonly hands: Record<HandIndex, HandInput> = { 0: untrackedHand(), 1: untrackedHand() };
   private snapArmed = true;
   private aiming = false;
   private readonly arc: TeleportArc;
@@ -162,7 +155,8 @@ export class XrMode {
       toWorld(rig, viewer.transform, headPosition, headRotation);
       rig.writePart(0, headPosition, headRotation);
     }
-    for (const hand of this.hands) hand.tracked = false;
+    this.hands[0].tracked = false;
+    this.hands[1].tracked = false;
     for (const source of sources) {
       const hand = handIndex(source);
       if (hand === null || !source.gripSpace) continue;
@@ -313,6 +307,17 @@ function toWorld(rig: LocalRig, transform: XRRigidTransform, outPosition: Vector
   outRotation.copy(rig.dolly.quaternion).multiply(orientation.set(o.x, o.y, o.z, o.w));
 }
 
+function untrackedHand(): HandInput {
+  return {
+    triggerDown: false,
+    gripPosition: new Vector3(),
+    gripRotation: new Quaternion(),
+    rayOrigin: new Vector3(),
+    rayDirection: new Vector3(0, 0, -1),
+    tracked: false,
+  };
+}
+
 function nearestGrabbable(world: WorldView, at: Vector3): string | null {
   let best: string | null = null;
   let bestDistance = TOUCH_GRAB_DISTANCE;
@@ -320,7 +325,7 @@ function nearestGrabbable(world: WorldView, at: Vector3): string | null {
     if (!product.grabbable) continue;
     const t = world.productTransform(product.sku);
     if (!t) continue;
-    const distance = Math.hypot(t[0] - at.x, t[1] - at.y, t[2] - at.z);
+    const distance = Math.hypot(t[0]! - at.x, t[1]! - at.y, t[2]! - at.z);
     if (distance < bestDistance) {
       best = product.sku;
       bestDistance = distance;

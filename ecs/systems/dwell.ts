@@ -25,10 +25,10 @@ function focusOf(world: ShowroomWorld, avatar: number): number {
   const transforms = world.components.Transform.values;
   const { dwellDistance, dwellFacingCos } = world.config;
   const h = avatar * POSE_STRIDE + HEAD_AT;
-  const qx = pose[h + 3],
-    qy = pose[h + 4],
-    qz = pose[h + 5],
-    qw = pose[h + 6];
+  const qx = pose[h + 3]!,
+    qy = pose[h + 4]!,
+    qz = pose[h + 5]!,
+    qw = pose[h + 6]!;
   // -Z rotated by the head quaternion (the negated third column of its rotation matrix), on the floor plane.
   const forwardX = -2 * (qx * qz + qw * qy);
   const forwardZ = 2 * (qx * qx + qy * qy) - 1;
@@ -41,8 +41,8 @@ function focusOf(world: ShowroomWorld, avatar: number): number {
   let nearestDistance = Infinity;
   for (const product of products(world)) {
     const p = product * TRANSFORM_STRIDE;
-    const dx = transforms[p] - pose[h];
-    const dz = transforms[p + 2] - pose[h + 2];
+    const dx = transforms[p]! - pose[h]!;
+    const dz = transforms[p + 2]! - pose[h + 2]!;
     const distance = Math.sqrt(dx * dx + dz * dz);
     if (distance > dwellDistance || distance >= nearestDistance) continue;
     // Standing over a product (no horizontal direction to it) counts as facing it.

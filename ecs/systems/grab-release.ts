@@ -40,9 +40,9 @@ function refusal(world: ShowroomWorld, avatar: number, product: number, hand: Ha
   if (productInHand(world, avatar, hand) !== NO_ENTITY) return "hand_busy";
   const h = avatar * POSE_STRIDE + handAt(hand);
   const p = product * TRANSFORM_STRIDE;
-  const dx = Transform.values[p] - AvatarPose.values[h];
-  const dy = Transform.values[p + 1] - AvatarPose.values[h + 1];
-  const dz = Transform.values[p + 2] - AvatarPose.values[h + 2];
+  const dx = Transform.values[p]! - AvatarPose.values[h]!;
+  const dy = Transform.values[p + 1]! - AvatarPose.values[h + 1]!;
+  const dz = Transform.values[p + 2]! - AvatarPose.values[h + 2]!;
   if (Math.sqrt(dx * dx + dy * dy + dz * dz) > world.config.grabReach) return "out_of_reach";
   return null;
 }

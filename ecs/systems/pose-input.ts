@@ -18,13 +18,13 @@ export function poseInput(world: ShowroomWorld): void {
   for (const avatar of avatars(world)) {
     if (PendingPose.pending[avatar] === 0) continue;
     const sinceLastPoseMs = Math.min(
-      Math.max(now - Locomotion.lastPoseAtMs[avatar], world.time.dtMs),
+      Math.max(now - Locomotion.lastPoseAtMs[avatar]!, world.time.dtMs),
       world.config.maxPoseGapMs,
     );
     const maxDistance = (world.config.maxSpeed * sinceLastPoseMs) / 1000;
     Locomotion.lastPoseAtMs[avatar] = now;
     const at = avatar * POSE_STRIDE;
-    for (let i = 0; i < POSE_STRIDE; i++) pose[i] = PendingPose.values[at + i];
+    for (let i = 0; i < POSE_STRIDE; i++) pose[i] = PendingPose.values[at + i]!;
     // A pose the head could not reach yet stays the goal: the avatar keeps walking to it at the
     // speed limit, so the last pose a client sends is where it ends up.
     if (!limitHeadSpeed(AvatarPose.values, at, pose, maxDistance)) PendingPose.pending[avatar] = 0;

@@ -18,8 +18,8 @@ export function teleportInput(world: ShowroomWorld): void {
   const now = world.time.elapsedMs;
   for (const { avatar, x, z } of commands) {
     const at = avatar * POSE_STRIDE;
-    const dx = x - AvatarPose.values[at];
-    const dz = z - AvatarPose.values[at + 2];
+    const dx = x - AvatarPose.values[at]!;
+    const dz = z - AvatarPose.values[at + 2]!;
     const reason = refusal(world, avatar, x, z, dx, dz);
     if (reason !== null) {
       world.events.push({ type: "teleport_refused", avatar, reason, atMs: now });
@@ -29,7 +29,7 @@ export function teleportInput(world: ShowroomWorld): void {
     Locomotion.lastPoseAtMs[avatar] = now;
     // A pose sent before the client saw the teleport would drag the head back toward the old spot.
     PendingPose.pending[avatar] = 0;
-    for (let i = 0; i < POSE_STRIDE; i++) pose[i] = AvatarPose.values[at + i];
+    for (let i = 0; i < POSE_STRIDE; i++) pose[i] = AvatarPose.values[at + i]!;
     shiftPose(pose, dx, 0, dz);
     confineToShowroom(pose, world.bounds, world.config.armReach);
     if (copyIfChanged(pose, 0, AvatarPose.values, at, POSE_STRIDE)) markAvatarDirty(world, avatar);
@@ -49,7 +49,7 @@ function refusal(
   const inside = x >= bounds.minX && x <= bounds.maxX && z >= bounds.minZ && z <= bounds.maxZ;
   if (!inside) return "out_of_bounds";
   if (Math.sqrt(dx * dx + dz * dz) > config.teleportMaxDistance) return "too_far";
-  if (world.time.elapsedMs - world.components.Locomotion.lastTeleportAtMs[avatar] < config.teleportCooldownMs)
+  if (world.time.elapsedMs - world.components.Locomotion.lastTeleportAtMs[avatar]! < config.teleportCooldownMs)
     return "cooldown";
   return null;
 }

@@ -40,7 +40,7 @@ export function createDatabaseActions(db: Database): AssistantActions {
       db.transaction(async (tx) => {
         const id = uuidv7();
         await tx.insert(quoteRequests).values({ id, ...requestColumns(request), items: request.items });
-        const productSku = request.items.length === 1 ? request.items[0].sku : null;
+        const productSku = request.items.length === 1 ? (request.items[0]?.sku ?? null) : null;
         await recordInteraction(tx, request, "quote_requested", productSku, {
           quoteRequestId: id,
           items: request.items,

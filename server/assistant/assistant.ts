@@ -239,7 +239,8 @@ function resolveProduct(u: Understanding, ctx: AnswerContext, catalog: Assistant
   const near = bySku(catalog, ctx.nearProductSku);
   if (u.entities.categories.length > 0) {
     const candidates = catalog.products.filter((p) => u.entities.categories.includes(p.category));
-    if (candidates.length === 1) return { product: candidates[0] };
+    const [only] = candidates;
+    if (candidates.length === 1 && only) return { product: only };
     if (near && candidates.includes(near)) return { product: near };
     if (candidates.length > 1) return { ambiguous: candidates };
   }
@@ -255,8 +256,9 @@ function comparedPair(
   const near = bySku(catalog, ctx.nearProductSku);
   const candidates =
     named.length > 0 ? named : catalog.products.filter((p) => u.entities.categories.includes(p.category));
-  if (candidates.length >= 2) return [candidates[0], candidates[1]];
-  if (candidates.length === 1 && near && near !== candidates[0]) return [near, candidates[0]];
+  const [first, second] = candidates;
+  if (first && second) return [first, second];
+  if (first && near && near !== first) return [near, first];
   return null;
 }
 
@@ -275,7 +277,7 @@ function quoteItems(
   }
   const used = new Set<number>();
   const chosen = productMentions.map((mention, k) => {
-    const previousEnd = k === 0 ? 0 : productMentions[k - 1].end;
+    const previousEnd = productMentions[k - 1]?.end ?? 0;
     const before = quantityMentions.findLastIndex(
       (q, i) => !used.has(i) && q.end <= mention.start && q.start >= previousEnd,
     );
@@ -285,13 +287,15 @@ function quoteItems(
   productMentions.forEach((mention, k) => {
     if (chosen[k] !== -1) return;
     const nextStart = productMentions[k + 1]?.start ?? Infinity;
-    chosen[k] = quantityMentions.findIndex((q, i) => !used.has(i) && q.start >= mention.end && q.end <= nextStart);
-    if (chosen[k] !== -1) used.add(chosen[k]);
+    const after = quantityMentions.findIndex((q, i) => !used.has(i) && q.start >= mention.end && q.end <= nextStart);
+    chosen[k] = after;
+    if (after !== -1) used.add(after);
   });
   // A product named twice ("the Oslo sofa… the grey couch") counts the quantities given for it.
   const quantities = new Map<string, number>();
   productMentions.forEach((mention, k) => {
-    const given = chosen[k] === -1 ? 0 : quantityMentions[chosen[k]].value;
+    // -1 (no quantity chosen) finds no mention.
+    const given = quantityMentions[chosen[k] ?? -1]?.value ?? 0;
     quantities.set(mention.sku, (quantities.get(mention.sku) ?? 0) + given);
   });
   for (const [sku, quantity] of quantities) if (quantity === 0) quantities.set(sku, 1);

@@ -27,7 +27,11 @@ export function trainingDocuments(corpus: Corpus, catalog: AssistantCatalog, loc
         continue;
       }
       for (let i = 0; i < EXPANSIONS_PER_UTTERANCE; i += 1) {
-        const expanded = utterance.replace(/%product%/g, () => names[next++ % names.length]);
+        const expanded = utterance.replace(/%product%/g, () => {
+          const name = names[next++ % names.length];
+          if (name === undefined) throw new Error("no product name to put in the utterance");
+          return name;
+        });
         documents.push({ utterance: expanded, intent });
       }
     }

@@ -62,7 +62,11 @@ export class AssistantDirectory {
     return assistant;
   }
 
-  /** The catalog changed (prices, stock, new products): answers and entities follow it. */
+  /**
+   * Retrains the showroom's assistant on a changed catalog (loading from the cache when that
+   * catalog was seen before). Its answers and the products it recognises follow once that is done;
+   * until then the previous model answers. Only the assistant: a running room's products do not.
+   */
   async catalogChanged(catalog: Catalog): Promise<void> {
     const assistant = await this.get(catalog);
     await assistant.retrain(catalog);

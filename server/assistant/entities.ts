@@ -201,9 +201,11 @@ export function parseChineseNumber(text: string): number {
   let section = 0;
   let digit = 0;
   for (const ch of text) {
-    if (ch in CHINESE_DIGITS) digit = CHINESE_DIGITS[ch];
-    else if (ch in CHINESE_UNITS) {
-      section += (digit || 1) * CHINESE_UNITS[ch];
+    const digitValue = CHINESE_DIGITS[ch];
+    const unitValue = CHINESE_UNITS[ch];
+    if (digitValue !== undefined) digit = digitValue;
+    else if (unitValue !== undefined) {
+      section += (digit || 1) * unitValue;
       digit = 0;
     } else if (ch === "万") {
       total += (section + digit || 1) * 10_000;

@@ -93,11 +93,12 @@ async function main(): Promise<number> {
           .set({ passwordHash: await hash(chosen), failedSignIns: 0 })
           .where(eq(staffAccounts.email, email()))
           .returning({ id: staffAccounts.id });
-        if (updated.length === 0) throw new StaffAccountError(`there is no staff account for ${email()}`);
+        const [account] = updated;
+        if (!account) throw new StaffAccountError(`there is no staff account for ${email()}`);
         await db
           .update(staffSessions)
           .set({ revokedAt: new Date() })
-          .where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
+          .where(and(eq(staffSessions.staffId, account.id), isNull(staffSessions.revokedAt)));
         console.log(`password of ${email()} reset; its sessions are signed out`);
         if (!values["password-stdin"]) console.log(`password: ${chosen}  (shown once)`);
         return 0;
@@ -109,12 +110,13 @@ async function main(): Promise<number> {
           .set({ active: false })
           .where(eq(staffAccounts.email, email()))
           .returning({ id: staffAccounts.id });
-        if (updated.length === 0) throw new StaffAccountError(`there is no staff account for ${email()}`);
+        const [account] = updated;
+        if (!account) throw new StaffAccountError(`there is no staff account for ${email()}`);
         await db
           .update(staffSessions)
           .set({ revokedAt: new Date() })
-          .where(and(eq(staffSessions.staffId, updated[0].id), isNull(staffSessions.revokedAt)));
-        const released = await releaseTicketsOfAgent(db, updated[0].id, "agent_deactivated");
+          .where(and(eq(staffSessions.staffId, account.id), isNull(staffSessions.revokedAt)));
+        const released = await releaseTicketsOfAgent(db, account.id, "agent_deactivated");
         console.log(
           `${email()} deactivated and signed out${released.length > 0 ? `; ${released.length} ticket(s) they held went back to the queue` : ""}`,
         );

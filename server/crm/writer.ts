@@ -140,9 +140,9 @@ export class CrmWriter {
 
   /** Writes rows one at a time, setting aside (logged in full) those the database refuses. */
   private async writeOneByOne(rows: InteractionRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i++) {
+    for (const [i, row] of rows.entries()) {
       try {
-        this.counted(1, await this.insertRows(this.db, [rows[i]]));
+        this.counted(1, await this.insertRows(this.db, [row]));
       } catch (error) {
         if (!refusesTheData(error)) {
           this.queue.unshift(...rows.slice(i));
@@ -151,7 +151,7 @@ export class CrmWriter {
         }
         this.stats.refused++;
         this.log(
-          `[crm] the database refused interaction ${rows[i].id} (${rows[i].type}): ${(error as Error).message}; set aside: ${JSON.stringify(rows[i])}`,
+          `[crm] the database refused interaction ${row.id} (${row.type}): ${(error as Error).message}; set aside: ${JSON.stringify(row)}`,
         );
       }
     }
@@ -179,8 +179,7 @@ export class CrmWriter {
           this.inFlight = 0;
         }
       }
-      while (this.visitEnds.length > 0) {
-        const end = this.visitEnds[0];
+      for (let end = this.visitEnds[0]; end !== undefined; end = this.visitEnds[0]) {
         await this.db
           .update(visits)
           .set({ endedAt: sql`coalesce(${visits.endedAt}, ${end.endedAt.toISOString()}::timestamptz)` })

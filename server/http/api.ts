@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypt
 import express, { type NextFunction, type Request, type Response } from "express";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { listShowrooms, loadCatalog, type CatalogProduct } from "../../db/catalog";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { customers } from "../../db/schema";
 import type { GuestTokenResponse, ShowroomProductView, ShowroomView } from "../../schema/api";
 import { staffForSession } from "../auth/staff";
@@ -164,10 +164,13 @@ async function returningGuest(db: Database, visitorId: string, visitorSecret: un
 async function newGuest(db: Database): Promise<Guest> {
   const secret = newVisitorSecret();
   const visitorId = randomUUID();
-  const [row] = await db
-    .insert(customers)
-    .values({ id: uuidv7(), visitorId, visitorSecretHash: secret.hash })
-    .returning({ id: customers.id });
+  const row = theRow(
+    await db
+      .insert(customers)
+      .values({ id: uuidv7(), visitorId, visitorSecretHash: secret.hash })
+      .returning({ id: customers.id }),
+    "inserting a guest",
+  );
   return { customerId: row.id, visitorId, visitorSecret: secret.value };
 }
 

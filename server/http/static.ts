@@ -44,8 +44,8 @@ export function inlineStyleHashes(): string[] {
   if (!existsSync(root)) return [];
   const hashes = new Set<string>();
   for (const file of readdirSync(root).filter((name) => name.endsWith(".html"))) {
-    for (const match of readFileSync(join(root, file), "utf8").matchAll(/<style>([\s\S]*?)<\/style>/g))
-      hashes.add(`sha256-${createHash("sha256").update(match[1]).digest("base64")}`);
+    for (const [, css = ""] of readFileSync(join(root, file), "utf8").matchAll(/<style>([\s\S]*?)<\/style>/g))
+      hashes.add(`sha256-${createHash("sha256").update(css).digest("base64")}`);
   }
   return [...hashes];
 }

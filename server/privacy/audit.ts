@@ -48,6 +48,6 @@ export async function auditTrail(db: Database, filter: AuditFilter): Promise<Aud
       ticketId: entry.ticketId,
       at: entry.at.toISOString(),
     })),
-    next: rows.length > filter.limit ? page[page.length - 1].entry.id : null,
+    next: rows.length > filter.limit ? (page.at(-1)?.entry.id ?? null) : null,
   };
 }

@@ -26,6 +26,8 @@ export async function findCustomer(db: Database, idOrReference: string): Promise
     .where(sql`right(replace(${customers.id}::text, '-', ''), 8) = ${key}`)
     .limit(2);
   if (rows.length === 0) return { kind: "unknown" };
-  if (rows.length > 1) return { kind: "ambiguous", count: rows.length };
-  return { kind: "found", customerId: rows[0].id };
+  const [only, second] = rows;
+  if (!only) return { kind: "unknown" };
+  if (second) return { kind: "ambiguous", count: rows.length };
+  return { kind: "found", customerId: only.id };
 }

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { customers, erasures } from "../../db/schema";
 import type { ErasureCounts, ErasureReceipt } from "../../schema/privacy";
 
@@ -38,8 +38,8 @@ export async function eraseCustomer(
       .for("update");
     if (!customer) return null;
     if (customer.erasedAt) {
-      const [done] = await tx.select().from(erasures).where(eq(erasures.customerId, customerId));
-      return receipt(done);
+      const done = await tx.select().from(erasures).where(eq(erasures.customerId, customerId));
+      return receipt(theRow(done, "reading an erasure"));
     }
     const touched = async (query: ReturnType<typeof sql>) => (await tx.execute(query)).rowCount ?? 0;
     const counts: ErasureCounts = {
@@ -60,7 +60,7 @@ export async function eraseCustomer(
       quoteRequests: await touched(sql`
         update quote_requests set message = '' where customer_id = ${customerId} and message <> ''`),
     };
-    const [done] = await tx
+    const done = await tx
       .insert(erasures)
       .values({
         id: uuidv7(),
@@ -70,7 +70,7 @@ export async function eraseCustomer(
         counts,
       })
       .returning();
-    return receipt(done);
+    return receipt(theRow(done, "recording an erasure"));
   });
 }
 

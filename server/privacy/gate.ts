@@ -34,5 +34,5 @@ export async function insertAdmitted(db: Database, rows: InteractionRow[]): Prom
       on conflict (id) do nothing
     )
     select count(*)::int as admitted from batch where customer_id in (select id from admitted)`);
-  return result.rows[0].admitted;
+  return result.rows[0]?.admitted ?? 0;
 }

@@ -51,7 +51,11 @@ export class ClientGuard {
   /** Records a refused message; true when the client has now earned a disconnection. */
   strike(nowMs: number): boolean {
     this.strikes.push(nowMs);
-    while (this.strikes.length > 0 && this.strikes[0] <= nowMs - STRIKE_WINDOW_MS) this.strikes.shift();
+    let oldest = this.strikes[0];
+    while (oldest !== undefined && oldest <= nowMs - STRIKE_WINDOW_MS) {
+      this.strikes.shift();
+      oldest = this.strikes[0];
+    }
     return this.strikes.length >= STRIKE_LIMIT;
   }
 

@@ -20,11 +20,11 @@ export class SampleWindow {
   /** The p-th percentile of samples taken in the last windowMs (all retained samples when omitted). */
   percentile(p: number, windowMs = Infinity, nowMs: number = performance.now()): { value: number; samples: number } {
     const selected: number[] = [];
-    for (let i = 0; i < this.count; i++) if (nowMs - this.times[i] <= windowMs) selected.push(this.values[i]);
+    for (let i = 0; i < this.count; i++) if (nowMs - this.times[i]! <= windowMs) selected.push(this.values[i]!);
     if (selected.length === 0) return { value: 0, samples: 0 };
     selected.sort((a, b) => a - b);
     return {
-      value: selected[Math.min(selected.length - 1, Math.floor((p / 100) * selected.length))],
+      value: selected[Math.min(selected.length - 1, Math.floor((p / 100) * selected.length))] ?? 0,
       samples: selected.length,
     };
   }

@@ -121,8 +121,8 @@ export class ShowroomSimulation {
       if (holder?.avatar === eid) return sku;
       readProductTransform(this.world, product, this.scratchTransform);
       const distance = Math.hypot(
-        this.scratchTransform[0] - this.scratchPose[0],
-        this.scratchTransform[2] - this.scratchPose[2],
+        this.scratchTransform[0]! - this.scratchPose[0]!,
+        this.scratchTransform[2]! - this.scratchPose[2]!,
       );
       if (distance < bestDistance) {
         bestDistance = distance;

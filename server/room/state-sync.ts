@@ -44,22 +44,22 @@ export function syncDirtyToState(sim: ShowroomSimulation, state: ShowroomState):
 }
 
 export function writeAvatarPose(avatar: AvatarState, p: ArrayLike<number>): void {
-  packPose(p[0], p[1], p[2], p[3], p[4], p[5], p[6], packed);
+  packPose(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, packed);
   if (avatar.hxz !== packed.xz) avatar.hxz = packed.xz;
   if (avatar.hy !== packed.y) avatar.hy = packed.y;
   if (avatar.hq !== packed.q) avatar.hq = packed.q;
-  packPose(p[7], p[8], p[9], p[10], p[11], p[12], p[13], packed);
+  packPose(p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, packed);
   if (avatar.lxz !== packed.xz) avatar.lxz = packed.xz;
   if (avatar.ly !== packed.y) avatar.ly = packed.y;
   if (avatar.lq !== packed.q) avatar.lq = packed.q;
-  packPose(p[14], p[15], p[16], p[17], p[18], p[19], p[20], packed);
+  packPose(p[14]!, p[15]!, p[16]!, p[17]!, p[18]!, p[19]!, p[20]!, packed);
   if (avatar.rxz !== packed.xz) avatar.rxz = packed.xz;
   if (avatar.ry !== packed.y) avatar.ry = packed.y;
   if (avatar.rq !== packed.q) avatar.rq = packed.q;
 }
 
 export function writeProductTransform(product: ProductState, t: ArrayLike<number>): void {
-  packPose(t[0], t[1], t[2], t[3], t[4], t[5], t[6], packed);
+  packPose(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, packed);
   if (product.xz !== packed.xz) product.xz = packed.xz;
   if (product.y !== packed.y) product.y = packed.y;
   if (product.q !== packed.q) product.q = packed.q;

@@ -109,7 +109,7 @@ export class SupportChannel {
     if (eid === undefined) return undefined;
     const pose = new Float64Array(POSE_STRIDE);
     readAvatarPose(this.sim.world, eid, pose);
-    return placeFacing(pose[0], pose[2], yawOf(pose[3], pose[4], pose[5], pose[6]), this.catalog.showroom.bounds);
+    return placeFacing(pose[0]!, pose[2]!, yawOf(pose[3]!, pose[4]!, pose[5]!, pose[6]!), this.catalog.showroom.bounds);
   }
 
   /** onJoin, after the welcome: the agent's arrival ends the wait; a customer learns where their request stands. Never rejects. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { agentPresence, showrooms, staffAccounts, supportNotes, supportTickets } from "../../db/schema";
 import { TICKET_ID } from "../../schema/messages";
 import { STAFF_ROLES, type StaffRole } from "../../schema/roles";
@@ -282,10 +282,13 @@ export function supportRouter(services: SupportApiServices): express.Router {
       if (text.length === 0 || text.length > MAX_NOTE_LENGTH)
         throw new HttpError(400, "invalid_note", `text must be 1-${MAX_NOTE_LENGTH} characters`);
       const ticket = me.role === "agent" ? await heldTicket(db, me.id, ticketId) : await anyTicket(db, ticketId);
-      const [note] = await db
-        .insert(supportNotes)
-        .values({ id: uuidv7(), customerId: ticket.customerId, ticketId, authorId: me.id, text })
-        .returning();
+      const note = theRow(
+        await db
+          .insert(supportNotes)
+          .values({ id: uuidv7(), customerId: ticket.customerId, ticketId, authorId: me.id, text })
+          .returning(),
+        "inserting a note",
+      );
       const view: NoteView = {
         id: note.id,
         ticketId,
@@ -305,10 +308,10 @@ export function supportRouter(services: SupportApiServices): express.Router {
       if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
         throw new HttpError(400, "invalid_ticket_id", "ticketId must be a ticket id");
       const ticket = await heldTicket(db, me.id, ticketId);
-      const [room] = await db
-        .select({ slug: showrooms.slug })
-        .from(showrooms)
-        .where(eq(showrooms.id, ticket.showroomId));
+      const room = theRow(
+        await db.select({ slug: showrooms.slug }).from(showrooms).where(eq(showrooms.id, ticket.showroomId)),
+        "reading the ticket's showroom",
+      );
       const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
       const response: RoomTokenResponse = {
         token: signToken(services.secret, { sub: me.id, role: "agent", exp }),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { staffAccounts } from "../../db/schema";
 import { createStaffAccount, generatePassword, StaffAccountError } from "../auth/staff";
 
@@ -14,7 +14,7 @@ export const DEMO_STAFF = [
  * each account once (the email is unique) and only the one that made it prints it.
  */
 export async function ensureDemoStaff(db: Database, log: (line: string) => void): Promise<void> {
-  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(staffAccounts);
+  const { n } = theRow(await db.select({ n: sql<number>`count(*)::int` }).from(staffAccounts), "the staff count");
   if (n > 0) return;
   for (const account of DEMO_STAFF) {
     const password = generatePassword();

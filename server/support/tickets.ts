@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { uuidv7 } from "uuidv7";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
-import type { Database, Queryable, Transaction } from "../../db/client";
+import { type Database, type Queryable, theRow, type Transaction } from "../../db/client";
 import { agentPresence, interactions, supportTickets } from "../../db/schema";
 import { literalList } from "../../db/sql";
 import type { SupportParty } from "../../schema/roles";
@@ -118,7 +118,7 @@ export interface HelpRequest {
 export async function requestHelp(db: Database, request: HelpRequest): Promise<{ ticket: Ticket; merged: boolean }> {
   return db.transaction(async (tx) => {
     const id = uuidv7();
-    const [ticket] = await tx
+    const rows = await tx
       .insert(supportTickets)
       .values({ id, ...request })
       .onConflictDoUpdate({
@@ -133,6 +133,7 @@ export async function requestHelp(db: Database, request: HelpRequest): Promise<{
         },
       })
       .returning();
+    const ticket = theRow(rows, "the help request's upsert");
     const merged = ticket.id !== id;
     const details = {
       reason: request.reason,
@@ -159,7 +160,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
   return db.transaction(async (tx) => {
     const [presence] = await tx.select().from(agentPresence).where(eq(agentPresence.staffId, agentId)).for("update");
     if (presence?.status !== "online") throw new SupportError("not_online", "Set yourself online to take tickets.");
-    const [{ held }] = await tx
+    const heldRows = await tx
       .select({ held: sql<number>`count(*)::int` })
       .from(supportTickets)
       .where(
@@ -169,6 +170,7 @@ export async function acceptTicket(db: Database, agentId: string, ticketId: stri
           sql`not (${supportTickets.id} = ${ticketId} and ${supportTickets.acceptedAt} is null)`,
         ),
       );
+    const { held } = theRow(heldRows, "the held ticket count");
     if (held >= presence.capacity)
       throw new SupportError(
         "at_capacity",
@@ -475,7 +477,7 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
       limit 1 for update of p skip locked`);
     const agentId = agent.rows[0]?.staff_id;
     if (!agentId) return undefined;
-    const [ticket] = await tx
+    const assigned = await tx
       .update(supportTickets)
       .set({
         status: "assigned",
@@ -486,6 +488,8 @@ export async function assignNext(db: Database, presenceTtlSeconds: number): Prom
       })
       .where(and(eq(supportTickets.id, ticketId), eq(supportTickets.status, "queued")))
       .returning();
+    // The ticket was selected for update above, so it is still queued.
+    const ticket = theRow(assigned, "the locked ticket's assignment");
     await tx.update(agentPresence).set({ lastAssignedAt: sql`now()` }).where(eq(agentPresence.staffId, agentId));
     await recordChange(tx, ticket, "support_assigned", SYSTEM, { agentId, auto: true }, "queued");
     return ticket;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
-import type { Database } from "../../db/client";
+import { type Database, theRow } from "../../db/client";
 import { literalList } from "../../db/sql";
 import {
   agentPresence,
@@ -53,10 +53,13 @@ export async function queueSnapshot(db: Database, viewer: StaffIdentity): Promis
     .where(visible)
     .orderBy(asc(supportTickets.createdAt), asc(supportTickets.id))
     .limit(QUEUE_LIMIT);
-  const [{ queued }] = await db
-    .select({ queued: sql<number>`count(*)::int` })
-    .from(supportTickets)
-    .where(eq(supportTickets.status, "queued"));
+  const { queued } = theRow(
+    await db
+      .select({ queued: sql<number>`count(*)::int` })
+      .from(supportTickets)
+      .where(eq(supportTickets.status, "queued")),
+    "the queued count",
+  );
   return {
     at: new Date().toISOString(),
     queued,
@@ -288,7 +291,7 @@ function describe(type: string, payload: Record<string, unknown>): string {
 export async function ticketDetail(db: Database, viewer: StaffIdentity, ticketId: string): Promise<TicketDetail> {
   const [ticket] = await db.select().from(supportTickets).where(eq(supportTickets.id, ticketId));
   if (!ticket) throw new SupportError("not_found", "There is no such ticket.");
-  const [item] = await queueItems(db, [ticket], viewer.id);
+  const item = theRow(await queueItems(db, [ticket], viewer.id), "the ticket's queue item");
   const [events, visitRows, past, notes] = await Promise.all([
     db
       .select()

@@ -90,9 +90,8 @@ export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: 
     headOf(sessionId) {
       const avatar: AvatarState | undefined = room.state?.avatars?.get(sessionId);
       if (!avatar) return undefined;
-      const out = new Array<number>(7);
-      unpackPose(avatar.hxz, avatar.hy, avatar.hq, out);
-      return { x: out[0], y: out[1], z: out[2] };
+      const [x, y, z] = unpacked(avatar.hxz, avatar.hy, avatar.hq);
+      return { x, y, z };
     },
     async leave() {
       // A room the server already closed never answers a leave: don't wait for it forever.
@@ -187,9 +186,15 @@ export function productAt(
 ): { x: number; y: number; z: number; heldBy: string } | undefined {
   const product = visitor.room.state?.products?.get(sku);
   if (!product) return undefined;
-  const out = new Array<number>(7);
-  unpackPose(product.xz, product.y, product.q, out);
-  return { x: out[0], y: out[1], z: out[2], heldBy: product.heldBy };
+  const [x, y, z] = unpacked(product.xz, product.y, product.q);
+  return { x, y, z, heldBy: product.heldBy };
+}
+
+/** [x, y, z, qx, qy, qz, qw] of a pose as the state carries it. */
+function unpacked(xz: number, y: number, q: number): [number, number, number, number, number, number, number] {
+  const out: [number, number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0, 1];
+  unpackPose(xz, y, q, out);
+  return out;
 }
 
 /** Polls a query until it returns rows that satisfy the check (the CRM writer batches telemetry). */

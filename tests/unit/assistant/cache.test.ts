@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { Assistant } from "../../../server/assistant/assistant";
 import { assistantCatalogFromFile } from "../../../server/assistant/catalog-file";
 import { recordingActions, shipping, temporaryCacheDir } from "./fixtures";
+import { nth } from "../../support/nth";
 
 const cache = temporaryCacheDir();
 afterAll(() => cache.remove());
@@ -32,7 +33,7 @@ describe("the trained model is cached on disk", () => {
     const assistant = await create();
     expect(assistant.modelSource).toBe("cache");
     const pouf = {
-      ...catalog.products[0],
+      ...nth(catalog.products, 0),
       sku: "POUF-MOSS",
       category: "pouf",
       name: { en: "Moss Pouf", zh: "苔藓坐墩" },

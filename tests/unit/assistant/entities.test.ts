@@ -3,6 +3,7 @@ import { assistantCatalogFromFile } from "../../../server/assistant/catalog-file
 import { loadAssistantData } from "../../../server/assistant/data";
 import { EntityMatcher, parseChineseNumber } from "../../../server/assistant/entities";
 import { detectLocale } from "../../../server/assistant/locale";
+import { nth } from "../../support/nth";
 
 const catalog = assistantCatalogFromFile();
 const matcher = new EntityMatcher(catalog, loadAssistantData().lexicon);
@@ -51,7 +52,7 @@ describe("product, category and quantity entities", () => {
       products: [
         ...catalog.products,
         {
-          ...catalog.products[0],
+          ...nth(catalog.products, 0),
           sku: "POUF-MOSS",
           category: "pouf",
           name: { en: "Moss Pouf", zh: "苔藓坐墩" },

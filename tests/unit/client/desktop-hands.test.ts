@@ -7,12 +7,22 @@ import { LocalRig } from "../../../client/input/local-rig";
 import type { AvatarFields, ProductFields } from "../../../client/world/state-source";
 import { fromHandFrame, WorldView } from "../../../client/world/world-view";
 import { demoShowroomView } from "./fixtures";
+import { nth } from "../../support/nth";
 
 const packed = () => ({ xz: 0, y: 0, q: 0 });
 
 function avatarFields(pose: ArrayLike<number>): AvatarFields {
   const part = (at: number) =>
-    packPose(pose[at], pose[at + 1], pose[at + 2], pose[at + 3], pose[at + 4], pose[at + 5], pose[at + 6], packed());
+    packPose(
+      nth(pose, at),
+      nth(pose, at + 1),
+      nth(pose, at + 2),
+      nth(pose, at + 3),
+      nth(pose, at + 4),
+      nth(pose, at + 5),
+      nth(pose, at + 6),
+      packed(),
+    );
   const [h, l, r] = [part(0), part(7), part(14)];
   return {
     name: "Me",
@@ -31,7 +41,7 @@ function avatarFields(pose: ArrayLike<number>): AvatarFields {
 }
 
 function productFields(sku: string, t: ArrayLike<number>, heldBy: string): ProductFields {
-  const p = packPose(t[0], t[1], t[2], t[3], t[4], t[5], t[6], packed());
+  const p = packPose(nth(t, 0), nth(t, 1), nth(t, 2), nth(t, 3), nth(t, 4), nth(t, 5), nth(t, 6), packed());
   return { sku, xz: p.xz, y: p.y, q: p.q, heldBy, hand: 1 };
 }
 
@@ -85,9 +95,11 @@ describe("desktop hands", () => {
     expect(sent).toEqual([]);
     frames(60);
     expect(sent).toEqual([{ type: "grab", sku: "VASE-KOI", hand: 1 }]);
-    const hand = [rig.pose[14], rig.pose[15], rig.pose[16]];
-    expect(Math.hypot(hand[0] - 0, hand[1] - 0.78, hand[2] + 4)).toBeLessThan(1.2);
-    expect(Math.hypot(hand[0] - rig.pose[0], hand[1] - rig.pose[1], hand[2] - rig.pose[2])).toBeLessThanOrEqual(0.951);
+    const hand = rig.pose.slice(14, 17);
+    expect(Math.hypot(nth(hand, 0) - 0, nth(hand, 1) - 0.78, nth(hand, 2) + 4)).toBeLessThan(1.2);
+    expect(
+      Math.hypot(nth(hand, 0) - nth(rig.pose, 0), nth(hand, 1) - nth(rig.pose, 1), nth(hand, 2) - nth(rig.pose, 2)),
+    ).toBeLessThanOrEqual(0.951);
   });
 
   it("hold the product only when the server says so, then put it down upright on the surface looked at", () => {
@@ -123,7 +135,7 @@ describe("desktop hands", () => {
     expect(placed[1]).toBeCloseTo(0.775, 2);
     expect(placed[0]).toBeLessThan(-0.1);
     // Upright: the vase's up axis points up.
-    const [qx, qz] = [placed[3], placed[5]];
+    const [qx, qz] = [nth(placed, 3), nth(placed, 5)];
     expect(1 - 2 * (qx * qx + qz * qz)).toBeCloseTo(1, 2);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PoseTrack } from "../../../client/interp/pose-track";
+import { nth } from "../../support/nth";
 
 const pose = (x: number, yawRadians = 0): number[] => [
   x,
@@ -28,8 +29,8 @@ describe("a pose track rendered in the past", () => {
     track.push(50, pose(0, Math.PI / 2));
     const out = new Float32Array(7);
     track.sample(25, out);
-    expect(2 * Math.asin(out[4])).toBeCloseTo(Math.PI / 4, 4);
-    expect(Math.hypot(out[3], out[4], out[5], out[6])).toBeCloseTo(1, 6);
+    expect(2 * Math.asin(nth(out, 4))).toBeCloseTo(Math.PI / 4, 4);
+    expect(Math.hypot(nth(out, 3), nth(out, 4), nth(out, 5), nth(out, 6))).toBeCloseTo(1, 6);
   });
 
   it("holds the first pose before it and the last pose after it", () => {
@@ -61,10 +62,10 @@ describe("a pose track rendered in the past", () => {
     for (let t = 0; t <= 1000; t += 50) track.push(t, [...pose(t / 1000), ...pose(t / 1000), ...pose(t / 1000)]);
     for (let t = 700; t <= 950; t += 16) {
       track.sample(t, out);
-      xs.push(out[0]);
-      expect(out[14]).toBeCloseTo(out[0], 5);
+      xs.push(nth(out, 0));
+      expect(nth(out, 14)).toBeCloseTo(nth(out, 0), 5);
     }
-    for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1]).toBeCloseTo(0.016, 3);
+    for (let i = 1; i < xs.length; i++) expect(nth(xs, i) - nth(xs, i - 1)).toBeCloseTo(0.016, 3);
   });
 
   it("forgets the oldest samples beyond its capacity", () => {

@@ -15,6 +15,7 @@ import {
   takeDirty,
 } from "../../../ecs";
 import { makeWorld, pose, spawnVisitor } from "./fixtures";
+import { nth } from "../../support/nth";
 
 /** A scripted session driven by a seeded generator: wandering, turning, grabbing, teleporting, leaving. */
 function replaySession(seed: number) {
@@ -38,7 +39,7 @@ function replaySession(seed: number) {
         visitor,
         pose(head, { yaw: random() * 6.28, right: [head[0] + 0.2, head[1] - 0.3, head[2] - random()] }),
       );
-      if (roll < 0.05) queueGrab(world, visitor, products[Math.floor(random() * 4)], Hand.Right);
+      if (roll < 0.05) queueGrab(world, visitor, nth(products, Math.floor(random() * 4)), Hand.Right);
       else if (roll < 0.08) queueRelease(world, visitor, Hand.Right);
       else if (roll < 0.09) queueTeleport(world, visitor, random() * 12 - 6, random() * 12 - 6);
     }

@@ -9,6 +9,7 @@ import {
   type ShowroomWorld,
   type SimConfig,
 } from "../../../ecs";
+import { nth } from "../../support/nth";
 
 export type Point = [number, number, number];
 
@@ -52,7 +53,7 @@ export function productTransform(world: ShowroomWorld, eid: number): number[] {
 }
 
 export const distance = (a: ArrayLike<number>, aAt: number, b: ArrayLike<number>, bAt: number): number =>
-  Math.hypot(a[aAt] - b[bAt], a[aAt + 1] - b[bAt + 1], a[aAt + 2] - b[bAt + 2]);
+  Math.hypot(nth(a, aAt) - nth(b, bAt), nth(a, aAt + 1) - nth(b, bAt + 1), nth(a, aAt + 2) - nth(b, bAt + 2));
 
 /** Steps `count` times at `dtMs` each. */
 export function run(world: ShowroomWorld, count: number, dtMs = 100): void {

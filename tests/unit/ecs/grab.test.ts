@@ -10,6 +10,7 @@ import {
   stepWorld,
 } from "../../../ecs";
 import { avatarPose, makeWorld, placeProduct, pose, productTransform, ROOM, spawnVisitor, yawQuat } from "./fixtures";
+import { nth } from "../../support/nth";
 
 /** A visitor at the origin whose right hand rests at (0.3, 1.2, -0.4), next to a vase at (0.3, 1.0, -0.5). */
 function visitorBesideVase() {
@@ -91,7 +92,7 @@ describe("grabbing and releasing products", () => {
     expect(t[0]).toBeCloseTo(0.2, 9);
     expect(t[1]).toBeCloseTo(1.0, 9);
     expect(t[2]).toBeCloseTo(-0.4, 9);
-    for (let i = 0; i < 4; i++) expect(t[3 + i]).toBeCloseTo(quarter[i], 9);
+    for (let i = 0; i < 4; i++) expect(t[3 + i]).toBeCloseTo(nth(quarter, i), 9);
 
     queuePose(world, visitor, pose([0.2, 1.6, 0], { rightQuat: quarter }));
     stepWorld(world, 100);
@@ -144,7 +145,7 @@ describe("grabbing and releasing products", () => {
     stepWorld(world, 100);
     queueRelease(world, visitor, Hand.Right);
     stepWorld(world, 100);
-    const released = drainEvents(world)[1];
+    const released = nth(drainEvents(world), 1);
     expect(released).toMatchObject({ type: "released", avatar: visitor, product: vase, hand: Hand.Right, atMs: 200 });
     expect(released.type === "released" && released.position.z).toBeCloseTo(-0.5, 9);
   });

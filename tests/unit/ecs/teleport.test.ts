@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { drainEvents, queuePose, queueTeleport, stepWorld, takeDirty } from "../../../ecs";
 import { avatarPose, makeWorld, pose, spawnVisitor } from "./fixtures";
+import { nth } from "../../support/nth";
 
 describe("teleporting", () => {
   it("moves the head and both hands by the same offset, keeping the head height", () => {
@@ -12,9 +13,9 @@ describe("teleporting", () => {
     stepWorld(world, 16);
     const after = avatarPose(world, visitor);
     for (const at of [0, 7, 14]) {
-      expect(after[at]).toBeCloseTo(before[at] + 3, 12);
+      expect(after[at]).toBeCloseTo(nth(before, at) + 3, 12);
       expect(after[at + 1]).toBe(before[at + 1]);
-      expect(after[at + 2]).toBeCloseTo(before[at + 2] - 2, 12);
+      expect(after[at + 2]).toBeCloseTo(nth(before, at + 2) - 2, 12);
     }
     expect(drainEvents(world)).toEqual([]);
     expect(takeDirty(world).avatars).toEqual([visitor]);

@@ -15,6 +15,7 @@ import {
   unpackX,
   unpackZ,
 } from "../../../schema/codec";
+import { nth } from "../../support/nth";
 
 type Quaternion = [number, number, number, number];
 
@@ -42,13 +43,13 @@ function randomUnitQuaternions(count: number, seed: number): Quaternion[] {
 
 function roundTrip(q: readonly number[]): Quaternion {
   const out: Quaternion = [0, 0, 0, 0];
-  unpackQuaternion(packQuaternion(q[0], q[1], q[2], q[3]), out);
+  unpackQuaternion(packQuaternion(nth(q, 0), nth(q, 1), nth(q, 2), nth(q, 3)), out);
   return out;
 }
 
 /** The angle of the rotation that takes a to b, in degrees; q and -q are the same rotation. */
 function rotationErrorDegrees(a: readonly number[], b: readonly number[]): number {
-  const dot = Math.abs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3]);
+  const dot = Math.abs(nth(a, 0) * nth(b, 0) + nth(a, 1) * nth(b, 1) + nth(a, 2) * nth(b, 2) + nth(a, 3) * nth(b, 3));
   return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
 }
 
@@ -83,7 +84,7 @@ describe("positions on the wire", () => {
   });
 
   it("outside ±32.767 m are held at the edge of the range", () => {
-    for (const [outside, edge] of [
+    const held: Array<[outside: number, edge: number]> = [
       [40, POSITION_RANGE],
       [32.768, POSITION_RANGE],
       [1e9, POSITION_RANGE],
@@ -91,7 +92,8 @@ describe("positions on the wire", () => {
       [-40, -POSITION_RANGE],
       [-32.7685, -POSITION_RANGE],
       [-Infinity, -POSITION_RANGE],
-    ]) {
+    ];
+    for (const [outside, edge] of held) {
       expect(dequantizePosition(quantizePosition(outside))).toBeCloseTo(edge, 9);
     }
   });
@@ -184,7 +186,7 @@ describe("rotations on the wire (smallest three, 10 bits a component)", () => {
       expect(rotationErrorDegrees(q, decoded), name).toBeLessThan(MAX_ROTATION_ERROR_DEGREES);
       // The kept axis comes back as the largest component, with the sign of the code's choosing.
       const axis = q.findIndex((c) => c !== 0);
-      expect(Math.abs(decoded[axis]), name).toBeGreaterThan(0.99999);
+      expect(Math.abs(nth(decoded, axis)), name).toBeGreaterThan(0.99999);
     }
   });
 
@@ -201,7 +203,7 @@ describe("rotations on the wire (smallest three, 10 bits a component)", () => {
       const decoded = roundTrip(q);
       expect(rotationErrorDegrees(q, decoded), `${q}`).toBeLessThan(MAX_ROTATION_ERROR_DEGREES);
       for (let i = 0; i < 4; i++) {
-        if (q[i] !== 0) expect(Math.abs(decoded[i]), `${q}[${i}]`).toBeCloseTo(r, 5);
+        if (nth(q, i) !== 0) expect(Math.abs(nth(decoded, i)), `${q}[${i}]`).toBeCloseTo(r, 5);
       }
     }
   });
@@ -219,9 +221,9 @@ describe("a whole pose", () => {
       expect(same).toBe(packed);
       expect(packed).toEqual({ xz: packXZ(x, z), y: quantizePosition(y), q: packQuaternion(qx, qy, qz, qw) });
       unpackPose(packed.xz, packed.y, packed.q, out, 2);
-      expect(Math.abs(out[2] - x)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
-      expect(Math.abs(out[3] - y)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
-      expect(Math.abs(out[4] - z)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+      expect(Math.abs(nth(out, 2) - x)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+      expect(Math.abs(nth(out, 3) - y)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+      expect(Math.abs(nth(out, 4) - z)).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
       expect(rotationErrorDegrees([qx, qy, qz, qw], Array.from(out.subarray(5, 9)))).toBeLessThan(
         MAX_ROTATION_ERROR_DEGREES,
       );
@@ -243,7 +245,9 @@ describe("a pose message", () => {
     expect(decodePoseMessage(bytes, decoded)).toBeNull();
     for (let part = 0; part < 3; part++) {
       for (let i = 0; i < 3; i++)
-        expect(Math.abs(decoded[part * 7 + i] - standing[part * 7 + i])).toBeLessThanOrEqual(POSITION_STEP / 2 + 1e-9);
+        expect(Math.abs(nth(decoded, part * 7 + i) - nth(standing, part * 7 + i))).toBeLessThanOrEqual(
+          POSITION_STEP / 2 + 1e-9,
+        );
       const q = decoded.slice(part * 7 + 3, part * 7 + 7) as Quaternion;
       expect(Math.hypot(...q)).toBeCloseTo(1, 12);
       expect(rotationErrorDegrees(standing.slice(part * 7 + 3, part * 7 + 7) as Quaternion, q)).toBeLessThan(
@@ -257,13 +261,13 @@ describe("a pose message", () => {
     decodePoseMessage(encodePoseMessage(standing), decoded);
     const viaState = new Array<number>(7);
     const packed = packPose(
-      standing[14],
-      standing[15],
-      standing[16],
-      standing[17],
-      standing[18],
-      standing[19],
-      standing[20],
+      nth(standing, 14),
+      nth(standing, 15),
+      nth(standing, 16),
+      nth(standing, 17),
+      nth(standing, 18),
+      nth(standing, 19),
+      nth(standing, 20),
       { xz: 0, y: 0, q: 0 },
     );
     unpackPose(packed.xz, packed.y, packed.q, viaState);
