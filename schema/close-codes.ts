@@ -7,4 +7,6 @@ export const ShowroomCloseCode = {
   TooManyInvalidMessages: 4400,
   /** The same visitor opened the showroom again elsewhere: this older connection is let go. */
   SeatTakenOver: 4409,
+  /** The visitor's data was erased while they were in the room: coming back starts afresh. */
+  Erased: 4410,
 } as const;

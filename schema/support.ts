@@ -180,6 +180,9 @@ export interface RoomTokenResponse {
   ticketId: string;
 }
 
+/** A token for an agent to walk a showroom's floor as a visible agent, for no ticket. */
+export type FloorTokenResponse = Omit<RoomTokenResponse, "ticketId">;
+
 export interface CannedResponse {
   id: string;
   title: string;

@@ -185,6 +185,10 @@ export class LiveSession {
         this.setStatus({ kind: "failed", message: "This showroom is now open in another tab or window." });
         return;
       }
+      if (code === ShowroomCloseCode.Erased) {
+        this.setStatus({ kind: "failed", message: "Your data here was erased. Reload the page to start afresh." });
+        return;
+      }
       if (code === ShowroomCloseCode.TooManyInvalidMessages) {
         this.setStatus({
           kind: "failed",

@@ -8,6 +8,13 @@ export interface TokenClaims {
   role: Role;
   /** The browser's visitor id, for customers. */
   vid?: string;
+  /**
+   * For agents: the showroom (id) the token was made for, and the ticket (id) when it was made to
+   * help one. An agent token enters that showroom only, for that ticket or, without one, as a
+   * visible agent walking the floor on purpose.
+   */
+  shw?: string;
+  tid?: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -56,6 +63,8 @@ function isClaims(value: unknown): value is TokenClaims {
     typeof claims.sub === "string" &&
     isRole(claims.role) &&
     typeof claims.exp === "number" &&
-    (claims.vid === undefined || typeof claims.vid === "string")
+    (claims.vid === undefined || typeof claims.vid === "string") &&
+    (claims.shw === undefined || typeof claims.shw === "string") &&
+    (claims.tid === undefined || typeof claims.tid === "string")
   );
 }

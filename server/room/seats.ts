@@ -17,6 +17,7 @@ const SERVER_CUT_CODES: ReadonlySet<number> = new Set([
   CloseCode.WITH_ERROR, // Colyseus: too many frames a second, or a failure handling the client
   ShowroomCloseCode.TooManyInvalidMessages,
   ShowroomCloseCode.SeatTakenOver,
+  ShowroomCloseCode.Erased,
 ]);
 
 /** Whether a dropped client's seat is held for its return. */

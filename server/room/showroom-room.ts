@@ -15,12 +15,14 @@ import { JoinErrorCode } from "../../schema/errors";
 import { ASSISTANT_MENTION, type ClientMessages } from "../../schema/messages";
 import { PATCH_INTERVAL_MS, type ShowroomState } from "../../schema/state";
 import { openVisit } from "../crm/visits";
+import { mayEnter } from "../privacy/consent";
 import { type Admission, admit, type JoinRequest, SeatRequestLimiter } from "./admission";
 import { AssistantDesk } from "./assistant-desk";
 import { CATALOG_CHECK_MS, CatalogFollower } from "./catalog-follower";
 import { ChatRelay } from "./chat-relay";
+import { ERASURE_CHECK_MS, erasedAmong } from "./erasure-watch";
 import { ClientGuard, MAX_FRAMES_PER_SECOND } from "./client-guard";
-import { MessageDoor } from "./message-door";
+import { MessageDoor, ShowroomCloseCode } from "./message-door";
 import { RoomMetrics } from "./metrics";
 import { Roster, welcomeOf } from "./roster";
 import type { RoomServices } from "./services";
@@ -95,6 +97,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     this.showroom.roster.placeAssistant(catalog.showroom.spawn);
     const follower = this.showroom.catalog;
     this.clock.setInterval(() => void follower.check(), CATALOG_CHECK_MS);
+    this.clock.setInterval(() => void this.letErasedGo(), ERASURE_CHECK_MS);
     // One clock: each tick steps the world and then sends the patch, so a pose that arrived
     // before the tick is in that patch. (The interval first: with none, Colyseus would start
     // its own clock when the patch timer is switched off.)
@@ -198,6 +201,12 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     this.watchTransport(client);
     const role = admission.claims.role === "agent" ? Role.Agent : Role.Customer;
     if (role === Role.Customer) {
+      if (!(await mayEnter(this.services.db, admission.claims.sub, showroom.catalog.catalog.showroom.id))) {
+        throw new ServerError(
+          JoinErrorCode.Forbidden,
+          "This showroom asks you to accept its privacy notice first. Reload the page to see it.",
+        );
+      }
       const visit = await showroom.visits.open(admission.claims.sub, this.roomId, visitor.name);
       if (!this.clients.some((c) => c.sessionId === client.sessionId)) {
         // The room let this client go while the visit was being opened (it is closing): onLeave
@@ -287,10 +296,18 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     return changed;
   }
 
-  /** Logged, never fatal: one faulty handler must not take down every showroom in the process. */
+  /**
+   * Logged, never fatal: one faulty handler must not take down every showroom in the process. A
+   * refused join (the showroom full, a ticket not theirs) is an answer, not a fault: one line, no stack.
+   */
   override onUncaughtException(error: RoomException, methodName: RoomMethodName): void {
-    const cause = error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message;
-    this.services.log(`[room] error in ${methodName} of room ${this.roomId}: ${cause}`);
+    const cause = error.cause;
+    if (cause instanceof ServerError && methodName === "onJoin") {
+      this.services.log(`[room] refused a join to room ${this.roomId} (${cause.code}): ${cause.message}`);
+      return;
+    }
+    const detail = cause instanceof Error ? (cause.stack ?? cause.message) : error.message;
+    this.services.log(`[room] error in ${methodName} of room ${this.roomId}: ${detail}`);
   }
 
   override onDispose(): void {
@@ -301,6 +318,29 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     this.handleEvents(showroom.sim.drain());
     this.services.metrics.delete(this.roomId);
     this.services.log(`[room] showroom "${this.state.slug}" closed (room ${this.roomId})`);
+  }
+
+  /**
+   * A customer whose data was erased while here (from their own page or by a manager, in any
+   * process) is let go: nothing more is recorded for them, and coming back makes a new visitor.
+   */
+  private async letErasedGo(): Promise<void> {
+    const customers = new Map<string, RoomClient>();
+    for (const client of this.clients as Iterable<RoomClient>) {
+      const visit = client.userData?.visit;
+      if (visit) customers.set(visit.customerId, client);
+    }
+    try {
+      for (const customerId of await erasedAmong(this.services.db, [...customers.keys()])) {
+        const client = customers.get(customerId);
+        if (!client?.userData) continue;
+        client.userData.disconnectedByServer = true;
+        client.leave(ShowroomCloseCode.Erased, "Your data in this showroom was erased.");
+        this.services.log(`[room] ${client.sessionId} let go: their data was erased`);
+      }
+    } catch (error) {
+      this.services.log(`[room] could not check for erased visitors: ${(error as Error).message}`);
+    }
   }
 
   /**

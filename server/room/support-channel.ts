@@ -74,8 +74,9 @@ export class SupportChannel {
   }
 
   /**
-   * At the join: an agent must be an active agent account, and the ticket they come for (join option
-   * ticketId) must be theirs and in this showroom. Throws a 403 otherwise.
+   * At the join: an agent must be an active agent account with a token made for this showroom; one
+   * made for a ticket enters for that ticket only, which must still be theirs and in this showroom
+   * (a join option ticketId, if given, must name it). Throws a 403 otherwise.
    */
   async authorize(client: Pick<RoomClient, "sessionId">, claims: TokenClaims, options: unknown): Promise<void> {
     if (claims.role !== "agent") return;
@@ -85,10 +86,21 @@ export class SupportChannel {
         JoinErrorCode.Forbidden,
         "Cannot enter as an agent: this staff account is not an active agent.",
       );
-    const ticketId = (options as { ticketId?: unknown } | undefined)?.ticketId;
-    if (ticketId === undefined) return;
-    if (typeof ticketId !== "string" || !TICKET_ID.test(ticketId))
+    // An agent token is made for one showroom, and for one ticket or for walking the floor.
+    if (claims.shw !== this.catalog.showroom.id) {
+      throw new ServerError(
+        JoinErrorCode.Forbidden,
+        "Cannot enter as an agent: this token was not made for this showroom. Open the room from the console.",
+      );
+    }
+    const asked = (options as { ticketId?: unknown } | undefined)?.ticketId;
+    if (asked !== undefined && (typeof asked !== "string" || !TICKET_ID.test(asked)))
       throw new ServerError(JoinErrorCode.InvalidRequest, "Cannot enter: ticketId is not a ticket id.");
+    if (asked !== undefined && asked !== claims.tid) {
+      throw new ServerError(JoinErrorCode.Forbidden, "Cannot join for this ticket: this token was made for another.");
+    }
+    const ticketId = claims.tid;
+    if (ticketId === undefined) return;
     try {
       const ticket = await heldTicket(this.services.db, agent.id, ticketId);
       if (ticket.showroomId !== this.catalog.showroom.id)

@@ -11,6 +11,7 @@ import {
   type AgentStatus,
   type NoteView,
   type PresenceView,
+  type FloorTokenResponse,
   type RoomTokenResponse,
   type SignInResponse,
   type StaffView,
@@ -301,6 +302,25 @@ export function supportRouter(services: SupportApiServices): express.Router {
   );
 
   router.post(
+    "/floor-token",
+    staffRoute(agent, async (req, res, { staff: me }) => {
+      const slug = record(req.body).slug;
+      if (typeof slug !== "string" || slug.length === 0 || slug.length > 80)
+        throw new HttpError(400, "invalid_slug", "slug must name a showroom");
+      const [room] = await db.select({ id: showrooms.id }).from(showrooms).where(eq(showrooms.slug, slug));
+      if (!room) throw new HttpError(404, "not_found", `There is no showroom called "${slug}".`);
+      const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
+      const response: FloorTokenResponse = {
+        token: signToken(services.secret, { sub: me.id, role: "agent", shw: room.id, exp }),
+        expiresAt: new Date(exp * 1000).toISOString(),
+        slug,
+        name: me.displayName,
+      };
+      res.json(response);
+    }),
+  );
+
+  router.post(
     "/room-token",
     staffRoute(agent, async (req, res, { staff: me }) => {
       const body = record(req.body);
@@ -314,7 +334,7 @@ export function supportRouter(services: SupportApiServices): express.Router {
       );
       const exp = Math.floor(Date.now() / 1000) + ROOM_TOKEN_SECONDS;
       const response: RoomTokenResponse = {
-        token: signToken(services.secret, { sub: me.id, role: "agent", exp }),
+        token: signToken(services.secret, { sub: me.id, role: "agent", shw: ticket.showroomId, tid: ticketId, exp }),
         expiresAt: new Date(exp * 1000).toISOString(),
         slug: room.slug,
         name: me.displayName,
