@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { hash } from "@node-rs/argon2";
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { createDatabase } from "../../db/client";
+import { createDatabase, type Database } from "../../db/client";
 import { DataFolderInUseError, defaultDataDir, startEmbeddedPostgres, type EmbeddedPostgres } from "../../db/embedded";
 import { runMigrations } from "../../db/migrate";
 import { staffAccounts, staffSessions } from "../../db/schema";
@@ -88,34 +88,14 @@ async function main(): Promise<number> {
         const chosen = await password();
         const problem = checkNewAccount({ email: email(), displayName: "x", role: "agent", password: chosen });
         if (problem) throw new StaffAccountError(problem);
-        const updated = await db
-          .update(staffAccounts)
-          .set({ passwordHash: await hash(chosen), failedSignIns: 0 })
-          .where(eq(staffAccounts.email, email()))
-          .returning({ id: staffAccounts.id });
-        const [account] = updated;
-        if (!account) throw new StaffAccountError(`there is no staff account for ${email()}`);
-        await db
-          .update(staffSessions)
-          .set({ revokedAt: new Date() })
-          .where(and(eq(staffSessions.staffId, account.id), isNull(staffSessions.revokedAt)));
+        await changeAccountAndSignOut(db, email(), { passwordHash: await hash(chosen), failedSignIns: 0 });
         console.log(`password of ${email()} reset; its sessions are signed out`);
         if (!values["password-stdin"]) console.log(`password: ${chosen}  (shown once)`);
         return 0;
       }
       default: {
         // deactivate
-        const updated = await db
-          .update(staffAccounts)
-          .set({ active: false })
-          .where(eq(staffAccounts.email, email()))
-          .returning({ id: staffAccounts.id });
-        const [account] = updated;
-        if (!account) throw new StaffAccountError(`there is no staff account for ${email()}`);
-        await db
-          .update(staffSessions)
-          .set({ revokedAt: new Date() })
-          .where(and(eq(staffSessions.staffId, account.id), isNull(staffSessions.revokedAt)));
+        const account = await changeAccountAndSignOut(db, email(), { active: false });
         const released = await releaseTicketsOfAgent(db, account.id, "agent_deactivated");
         console.log(
           `${email()} deactivated and signed out${released.length > 0 ? `; ${released.length} ticket(s) they held went back to the queue` : ""}`,
@@ -138,3 +118,22 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Changes a staff account found by email and signs out its open sessions; the account's id. */
+async function changeAccountAndSignOut(
+  db: Database,
+  email: string,
+  change: Partial<typeof staffAccounts.$inferInsert>,
+): Promise<{ id: string }> {
+  const [account] = await db
+    .update(staffAccounts)
+    .set(change)
+    .where(eq(staffAccounts.email, email))
+    .returning({ id: staffAccounts.id });
+  if (!account) throw new StaffAccountError(`there is no staff account for ${email}`);
+  await db
+    .update(staffSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(staffSessions.staffId, account.id), isNull(staffSessions.revokedAt)));
+  return account;
+}
