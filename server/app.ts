@@ -153,7 +153,11 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
   await listen(server, transport, config.port, config.host);
   // Colyseus serves /matchmake/* ahead of Express: body limits and CORS apply to the HTTP server itself.
   if (transport.server)
-    guardRequests(transport.server, { maxBodyBytes: MAX_BODY_BYTES, allowedOrigins: config.allowedOrigins });
+    guardRequests(transport.server, {
+      maxBodyBytes: MAX_BODY_BYTES,
+      allowedOrigins: config.allowedOrigins,
+      trustProxy: config.trustProxy,
+    });
   const address = transport.server?.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
   // Trained (or loaded from cache) in the background now, so the first visitor doesn't wait.

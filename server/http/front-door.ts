@@ -1,3 +1,4 @@
+import proxyaddr from "proxy-addr";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import { matchMaker } from "@colyseus/core";
 
@@ -12,6 +13,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface FrontDoorOptions {
   maxBodyBytes: number;
+  /** Which proxies' X-Forwarded-For to believe (ATRIUM_TRUST_PROXY): false, a number of hops, or their addresses. */
+  trustProxy: boolean | number | string;
   /** Other origins allowed to call with credentials (cookies); same-origin requests need no CORS at all. */
   allowedOrigins: readonly string[];
 }
@@ -25,7 +28,12 @@ export interface FrontDoorOptions {
 export function guardRequests(server: HttpServer, options: FrontDoorOptions): void {
   const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners("request");
+  const trust = compileTrust(options.trustProxy);
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    // Colyseus's matchmaker takes the client's address from X-Real-IP / X-Forwarded-For, believing any
+    // client, and has no socket address over HTTP: it is given the one the trusted proxies vouch for.
+    req.headers["x-real-ip"] = proxyaddr(req, trust);
+    delete req.headers["x-client-ip"];
     const refusal = bodyRefusal(req, options.maxBodyBytes);
     if (refusal) {
       refuse(req, res, refusal.status, refusal.error, refusal.message);
@@ -34,6 +42,14 @@ export function guardRequests(server: HttpServer, options: FrontDoorOptions): vo
     for (const listener of listeners) listener.call(server, req, res);
   });
   allowOnlyConfiguredOrigins(options.allowedOrigins);
+}
+
+/** The client's address: the socket's, or what the trusted proxies in front of it say (as Express's `trust proxy`). */
+function compileTrust(setting: boolean | number | string): (address: string, hop: number) => boolean {
+  if (setting === false) return () => false;
+  if (setting === true) return () => true;
+  if (typeof setting === "number") return (_address, hop) => hop < setting;
+  return proxyaddr.compile(setting.split(",").map((part) => part.trim()));
 }
 
 function bodyRefusal(

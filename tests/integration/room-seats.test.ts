@@ -119,3 +119,29 @@ describe("seats in a showroom", () => {
     await back.leave();
   });
 });
+
+describe("seat requests from one address", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ATRIUM_GUEST_TOKENS_PER_ADDRESS: "1000" } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("are capped by the address the connection comes from, whatever X-Forwarded-For claims", async () => {
+    const guests = await Promise.all(Array.from({ length: 64 }, () => guestToken(server.baseUrl)));
+    const statuses = await Promise.all(
+      guests.map(async (guest, i) => {
+        const response = await fetch(`${server.baseUrl}/matchmake/joinOrCreate/showroom`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": `10.0.0.${i}`, "x-real-ip": `10.1.0.${i}` },
+          body: JSON.stringify({ slug: "home-living", token: guest.token, name: `Guest ${i}` }),
+        });
+        return response.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(4);
+  });
+});
