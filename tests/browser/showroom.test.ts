@@ -3,9 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../server/auth/tokens";
 import { createStaff } from "../integration/support-fixtures";
 import { startTestServer, type TestServer } from "../support/server";
-import { joinShowroom, type Visitor as NodeVisitor } from "../support/visitor";
+import { holdPose, joinShowroom, type Visitor as NodeVisitor } from "../support/visitor";
+import { holdsFor } from "../support/wait";
 import type { XRDevice } from "iwer";
-import { holdKey, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
+import { framesDrawn, holdKeyUntil, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
 declare global {
   interface Window {
@@ -58,14 +59,16 @@ describe("two visitors in the showroom", () => {
     );
     const aliceStart = head(seenByBob, aliceId);
     // Alice faces -Z from the spawn: W walks her forward.
-    await holdKey(alice.page, "KeyW", 1200);
-    const afterWalk = await until(bob, (s) => head(s, aliceId)[2] < aliceStart[2] - 1.5, "Alice to walk 1.5 m forward");
+    const afterWalk = await holdKeyUntil(alice.page, "KeyW", () =>
+      until(bob, (s) => head(s, aliceId)[2] < aliceStart[2] - 1.5, "Alice to walk 1.5 m forward"),
+    );
     expect(Math.abs(head(afterWalk, aliceId)[0] - aliceStart[0])).toBeLessThan(0.2);
 
     const seenByAlice = await until(alice, (s) => s.avatars[bobId] !== undefined, "Bob's avatar");
     const bobStart = head(seenByAlice, bobId);
-    await holdKey(bob.page, "KeyD", 1000);
-    await until(alice, (s) => head(s, bobId)[0] > bobStart[0] + 1.2, "Bob to strafe right 1.2 m");
+    await holdKeyUntil(bob.page, "KeyD", () =>
+      until(alice, (s) => head(s, bobId)[0] > bobStart[0] + 1.2, "Bob to strafe right 1.2 m"),
+    );
 
     const info = (await alice.state()).render;
     expect(info.calls).toBeGreaterThan(0);
@@ -150,7 +153,7 @@ describe("two visitors in the showroom", () => {
       (s) => s.products["VASE-KOI"].heldBy === veraId && s.avatars[veraId].right[1] > 1.05,
       "the vase held up in front of Vera",
     );
-    await iwer.waitForTimeout(500);
+    await framesDrawn(vera);
     await iwer.screenshot({ path: `${SCREENSHOTS}/vr-stereo-holding-vase.png` });
 
     await iwer.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 0));
@@ -178,8 +181,13 @@ describe("two visitors in the showroom", () => {
       (s) => Math.abs(s.self.rig.yaw - (yaw0 - Math.PI / 6)) < 0.01,
       "a 30 degree snap turn to the right",
     );
-    await tom.page.waitForTimeout(300);
-    expect(Math.abs((await tom.state()).self.rig.yaw - (yaw0 - Math.PI / 6))).toBeLessThan(0.01);
+    // The stick stays pushed: no second turn.
+    await holdsFor(
+      async () => (await tom.state()).self.rig.yaw,
+      (yaw) => Math.abs(yaw - (yaw0 - Math.PI / 6)) < 0.01,
+      300,
+      "one snap turn per flick",
+    );
     await stick(0, 0);
 
     // Pushing the stick forward shows the arc; letting go jumps to where it lands.
@@ -211,7 +219,11 @@ describe("two visitors in the showroom", () => {
       right.quaternion.set(0, 0, 0, 1);
       right.position.set(x, y, z + 0.15);
     }, local);
-    await tom.page.waitForTimeout(300);
+    await until(
+      tom,
+      (s) => Math.hypot(...[0, 1, 2].map((i) => (s.self.pose[14 + i] ?? NaN) - (button[i] ?? NaN))) < 0.25,
+      "Tom's right controller in front of the phrase",
+    );
     await tom.page.evaluate(() => window.__iwer!.controllers.right!.updateButtonValue("trigger", 1));
     await until(
       wes,
@@ -288,34 +300,37 @@ describe("two visitors in the showroom", () => {
     // The crowd walks to a half circle 3 m in front of the viewer and faces them. The server moves
     // a head at most 4 m/s toward each pose it takes, so the bots keep sending until they are there.
     const facing = [0, 1, 0, 0];
-    for (let step = 0; step < 40; step++) {
-      crowd.forEach((bot, i) => {
+    await Promise.all(
+      crowd.map((bot, i) => {
         const angle = ((i - (crowd.length - 1) / 2) / crowd.length) * Math.PI * 0.7;
-        const x = eye[0] + Math.sin(angle) * (2.6 + (i % 2) * 0.8);
-        const z = eye[2] - Math.cos(angle) * (2.6 + (i % 2) * 0.8);
-        bot.sendPose([
-          x,
-          1.62,
-          z,
-          ...facing,
-          x - 0.25,
-          1.2,
-          z + 0.3,
-          ...facing,
-          x + 0.25,
-          1.25 + 0.1 * (i % 3),
-          z + 0.35,
-          ...facing,
-        ]);
-      });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+        const x = (eye[0] ?? 0) + Math.sin(angle) * (2.6 + (i % 2) * 0.8);
+        const z = (eye[2] ?? 0) - Math.cos(angle) * (2.6 + (i % 2) * 0.8);
+        return holdPose(
+          bot,
+          [
+            x,
+            1.62,
+            z,
+            ...facing,
+            x - 0.25,
+            1.2,
+            z + 0.3,
+            ...facing,
+            x + 0.25,
+            1.25 + 0.1 * (i % 3),
+            z + 0.35,
+            ...facing,
+          ],
+          20_000,
+        );
+      }),
+    );
     const seen = await until(
       viewer,
       (s) => s.scene.avatarInstancesByRole[0] === customers + 5 && s.scene.avatarInstancesByRole[1] === agents + 1,
       "the crowd and the agent",
     );
-    await viewer.page.waitForTimeout(600);
+    await framesDrawn(viewer);
     await viewer.page.screenshot({ path: `${SCREENSHOTS}/desktop-crowd.png` });
 
     bots.push(

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff } from "../integration/support-fixtures";
 import { startTestServer, type TestServer } from "../support/server";
-import { launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
+import { framesDrawn, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -110,7 +110,7 @@ describe("live support in the browser", () => {
     await consolePage.locator("#messages li.customer", { hasText: "swatch" }).waitFor({ timeout: 5000 });
     // The room chat never carried them.
     expect((await customer.state()).chat.map((line) => line.text)).not.toContain("Lovely, could I see a swatch?");
-    await page.waitForTimeout(300);
+    await framesDrawn(customer);
     await page.screenshot({ path: join(SCREENSHOTS, "support-customer-with-agent.png") });
     await consolePage.screenshot({ path: join(SCREENSHOTS, "support-console-ticket.png") });
 

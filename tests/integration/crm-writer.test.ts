@@ -13,7 +13,7 @@ import { customers, showrooms, visits } from "../../db/schema";
 import { interaction, type VisitContext } from "../../server/crm/interactions";
 import { CrmWriter } from "../../server/crm/writer";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/db";
-import { eventually, sleep } from "../support/visitor";
+import { waitFor } from "../support/wait";
 
 const FLUSH_INTERVAL_MS = 50;
 
@@ -81,7 +81,7 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     writer.record(bad);
     writer.record(good[1]);
     writer.endVisit(visit.visitId);
-    await eventually(
+    await waitFor(
       () => visitEndedAt(database, visit),
       (ended) => ended !== null,
       5000,
@@ -105,7 +105,7 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     expect(writer.pending).toBe(3);
 
     const started = performance.now();
-    await eventually(
+    await waitFor(
       () => interactionIds(database, visit),
       (ids) => ids.length === 3,
       2000,
@@ -182,7 +182,7 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     writer.record(interaction(visit, "session_left", {}));
     writer.endVisit(visit.visitId, leftAt);
     expect(writer.pending).toBe(2);
-    await eventually(
+    await waitFor(
       () => visitEndedAt(database, visit),
       (endedAt) => endedAt !== null,
       2000,
@@ -291,7 +291,7 @@ describe("the CRM writer through a database outage", () => {
     await expect(writer.commit([interaction(visit, "chat", { text: "hello?" })])).rejects.toThrow();
 
     const failing = writer;
-    await eventually(
+    await waitFor(
       async () => failing.stats.failedFlushes,
       (failed) => failed >= 2,
       5000,
@@ -301,11 +301,17 @@ describe("the CRM writer through a database outage", () => {
 
     // A little more telemetry while still down, then the database comes back on the same data.
     const late = dwell(visit, "VASE-KOI", 2);
+    const failedBefore = failing.stats.failedFlushes;
     writer.record(late);
-    await sleep(300);
+    await waitFor(
+      () => failing.stats.failedFlushes,
+      (failed) => failed > failedBefore,
+      5000,
+      "a flush holding the late row to fail",
+    );
     await startServer();
 
-    await eventually(
+    await waitFor(
       async () => failing.pending,
       (pending) => pending === 0,
       15_000,
@@ -323,7 +329,7 @@ describe("the CRM writer through a database outage", () => {
     await stopServer();
     const rows = Array.from({ length: 5 }, (_, i) => dwell(visit, "SOFA-OSLO-3", i));
     for (const row of rows) closing.record(row);
-    await eventually(
+    await waitFor(
       async () => closing.stats.failedFlushes,
       (failed) => failed >= 3,
       5000,

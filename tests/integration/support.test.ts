@@ -4,7 +4,8 @@ import type { SupportMetrics, TicketDetail } from "../../schema/support";
 import { requestHelp } from "../../server/support/tickets";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
-import { sleep, standingPose, teleportTo, type Visitor } from "../support/visitor";
+import { dwellWith, standingPose, teleportTo, type Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait";
 import {
   customerAsksForHelp,
   goOnline,
@@ -14,7 +15,6 @@ import {
   queueOf,
   staffConsole,
   ticketOf,
-  waitFor,
   type StaffConsole,
 } from "./support-fixtures";
 
@@ -157,7 +157,13 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
       "Ana's line at the agent's",
     );
     await ana.until(() => ana.received.some((m) => m.type === "support:say:ack"), 10_000, "Ana's line acknowledged");
-    await sleep(300);
+    // Ana then says something to the whole room: Ben hears it, and none of the private lines before it.
+    ana.room.send("chat", { text: "Back in a minute", clientMessageId: "room-1" });
+    await ben.until(
+      () => ben.received.some((m) => m.type === "chat" && m.payload.text === "Back in a minute"),
+      10_000,
+      "Ana's room line at Ben's",
+    );
     expect(ben.received.filter((m) => m.type.startsWith("support:"))).toEqual([]);
     expect((await ticketRow(ticketId)).first_agent_message_at).not.toBeNull();
     // What the customer received never names a staff email.
@@ -311,10 +317,7 @@ describe.each(databaseKinds())("live support on %s Postgres", (kind) => {
     ola.room.send("chat", { text: "This vase is lovely", clientMessageId: "c-1" });
     await teleportTo(ola, -0.5, -3.2);
     // Facing the vase a few seconds (a dwell), then picking it up.
-    for (let i = 0; i < 75; i++) {
-      ola.sendPose(standingPose(-0.5, -3.2, 0, [-0.2, 0.9, -3.8]));
-      await sleep(33);
-    }
+    await dwellWith(ola, standingPose(-0.5, -3.2, 0, [-0.2, 0.9, -3.8]));
     ola.room.send("grab", { sku: "VASE-KOI", hand: 1 });
     await ola.until(
       () => ola.room.state.products.get("VASE-KOI")?.heldBy === ola.sessionId,
