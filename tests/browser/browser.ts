@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { AtriumTestState } from "../../client/test-hook";
 import { projectRoot } from "../../db/paths";
+import { nth } from "../support/items";
 import { waitFor } from "../support/wait";
 
 /** Debian's Chromium, headless; WebGL2 runs on SwiftShader. */
@@ -46,7 +47,7 @@ export async function iwerBootstrap(): Promise<string> {
     write: false,
     logLevel: "warning",
   });
-  iwerScript = result.outputFiles[0].text;
+  iwerScript = nth(result.outputFiles, 0, "the bundled bootstrap").text;
   return iwerScript;
 }
 

@@ -45,7 +45,7 @@ describe("a server restart", () => {
 
     // The room works as before: Alice walks and Bob sees it.
     const seen = await until(bob, (s) => s.avatars[back.sessionId!] !== undefined, "Bob to see Alice again");
-    const start = seen.avatars[back.sessionId!].head;
+    const start = seen.avatars[back.sessionId!]?.head ?? [];
     await holdKeyUntil(alice.page, "KeyW", () =>
       until(
         bob,

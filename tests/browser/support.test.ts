@@ -94,10 +94,10 @@ describe("live support in the browser", () => {
     expect(await consolePage.textContent("#room-status")).toContain("beside Nora");
     const agentSession = await consolePage.evaluate(() => window.__agentConsole!().mySessionId!);
     const seen = await until(customer, (s) => s.avatars[agentSession]?.role === 1, "the agent's avatar", 10_000);
-    const [ax, , az] = seen.avatars[agentSession].head;
-    const [cx, , cz] = seen.avatars[me].head;
+    const [ax = NaN, , az = NaN] = seen.avatars[agentSession]?.head ?? [];
+    const [cx = NaN, , cz = NaN] = seen.avatars[me]?.head ?? [];
     expect(Math.hypot(ax - cx, az - cz)).toBeLessThan(2);
-    expect(seen.avatars[agentSession].name).toBe("Alex");
+    expect(seen.avatars[agentSession]?.name).toBe("Alex");
     await expect.poll(() => panelState(page), { timeout: 3000 }).toBe("agent_joined");
     expect(await page.textContent(".support-panel")).toContain("Alex is here, next to you");
 

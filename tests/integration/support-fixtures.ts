@@ -58,7 +58,7 @@ export async function signIn(
     body: { email: staff.email, password: staff.password },
   });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  const [cookie = ""] = (response.headers.get("set-cookie") ?? "").split(";");
   return {
     ...staff,
     cookie,
@@ -133,7 +133,7 @@ export async function joinAsAgent(server: TestServer, agent: StaffConsole, ticke
 export function lastStatus(visitor: Visitor): ServerMessages["support:status"]["ticket"] | undefined {
   for (let i = visitor.received.length - 1; i >= 0; i--) {
     const message = visitor.received[i];
-    if (message.type === "support:status") return message.payload.ticket;
+    if (message?.type === "support:status") return message.payload.ticket;
   }
   return undefined;
 }

@@ -69,7 +69,7 @@ describe.each(databaseKinds())("open tickets across a server stop on %s Postgres
     expect(await abandonments(goneTicket)).toEqual([
       {
         type: "support_abandoned",
-        payload: expect.objectContaining({ actor: { kind: "system" }, reason: "customer_gone" }),
+        payload: expect.objectContaining({ actor: { kind: "system", id: null }, reason: "customer_gone" }),
       },
     ]);
     // Both visits ended at the same stop, so Bea's grace has run out too: the next sweeps (one a

@@ -105,7 +105,7 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
       "support_assignment_expired",
       "support_assigned",
     ]);
-    expect(history[2].payload).toMatchObject({
+    expect(history[2]?.payload).toMatchObject({
       agentId: first.id,
       actor: { kind: "system", id: null },
       from: "assigned",
