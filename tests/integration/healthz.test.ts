@@ -8,7 +8,9 @@ type Health = { status: number; body: { ok: boolean; message?: string } };
 describe.each(databaseKinds())("the health check on %s Postgres", (kind) => {
   let server: TestServer;
   const health = async (): Promise<Health> => {
-    const response = await fetch(`${server.baseUrl}/healthz`);
+    const response = await fetch(`${server.baseUrl}/healthz`).catch((error: unknown) => {
+      throw new Error(`the server did not answer (${String(error)}); its log:\n${server.output()}`);
+    });
     return { status: response.status, body: (await response.json()) as Health["body"] };
   };
 

@@ -48,10 +48,12 @@ export async function heldFor<T>(
   ok: (value: T) => boolean,
   forMs: number,
 ): Promise<boolean> {
-  return holdsFor(read, ok, forMs, "").then(
-    () => true,
-    () => false,
-  );
+  const until = Date.now() + forMs;
+  for (;;) {
+    if (!ok(await read())) return false;
+    if (Date.now() >= until) return true;
+    await pause(Math.min(POLL_MS, Math.max(0, until - Date.now())));
+  }
 }
 
 /**
