@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites: pure unit tests run in parallel; integration and browser suites start real
-// servers and databases, so their files run one at a time.
+// Three suites: pure unit tests (no child processes or workers) run in parallel; integration
+// tests (real servers, databases, processes) and browser tests, one file at a time.
 export default defineConfig({
   test: {
     projects: [

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { AtriumTestState } from "../../client/test-hook";
 import { projectRoot } from "../../db/paths";
+import { nth } from "../support/items";
+import { waitFor } from "../support/wait";
 
 /** Debian's Chromium, headless; WebGL2 runs on SwiftShader. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -45,7 +47,7 @@ export async function iwerBootstrap(): Promise<string> {
     write: false,
     logLevel: "warning",
   });
-  iwerScript = result.outputFiles[0].text;
+  iwerScript = nth(result.outputFiles, 0, "the bundled bootstrap").text;
   return iwerScript;
 }
 
@@ -120,22 +122,26 @@ export async function until(
   what: string,
   timeoutMs = 15_000,
 ): Promise<AtriumTestState> {
-  const deadline = Date.now() + timeoutMs;
-  let state = await visitor.state();
-  while (!predicate(state)) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `${visitor.name}: timed out waiting for ${what}; last state: ${JSON.stringify({ ...state, products: undefined }).slice(0, 2000)}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    state = await visitor.state();
-  }
-  return state;
+  let last: AtriumTestState | undefined;
+  return waitFor(async () => (last = await visitor.state()), predicate, timeoutMs, what).catch(() => {
+    throw new Error(
+      `${visitor.name}: timed out after ${timeoutMs} ms waiting for ${what}; last state: ${JSON.stringify({ ...last, products: undefined }).slice(0, 2000)}`,
+    );
+  });
 }
 
-/** Holds a key down for durationMs, as a visitor walking would. */
-export async function holdKey(page: Page, key: string, durationMs: number): Promise<void> {
+/** Holds a key down, as a visitor walking would, until `arrived` resolves; then lets go. */
+export async function holdKeyUntil<T>(page: Page, key: string, arrived: () => Promise<T>): Promise<T> {
   await page.keyboard.down(key);
-  await page.waitForTimeout(durationMs);
-  await page.keyboard.up(key);
+  try {
+    return await arrived();
+  } finally {
+    await page.keyboard.up(key);
+  }
+}
+
+/** Resolves once the visitor's page has drawn `count` more frames: what is on screen is the current state. */
+export async function framesDrawn(visitor: Visitor, count = 10): Promise<void> {
+  const start = (await visitor.state()).render.frames;
+  await until(visitor, (s) => s.render.frames >= start + count, `${count} more frames drawn`);
 }

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server";
-import { holdKey, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
+import { holdKeyUntil, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -45,8 +45,13 @@ describe("a server restart", () => {
 
     // The room works as before: Alice walks and Bob sees it.
     const seen = await until(bob, (s) => s.avatars[back.sessionId!] !== undefined, "Bob to see Alice again");
-    const start = seen.avatars[back.sessionId!].head;
-    await holdKey(alice.page, "KeyW", 1000);
-    await until(bob, (s) => s.avatars[back.sessionId!].head[2] < start[2] - 1.2, "Alice to walk after the restart");
+    const start = seen.avatars[back.sessionId!]?.head ?? [];
+    await holdKeyUntil(alice.page, "KeyW", () =>
+      until(
+        bob,
+        (s) => (s.avatars[back.sessionId!]?.head[2] ?? 0) < (start[2] ?? 0) - 1.2,
+        "Alice to walk after the restart",
+      ),
+    );
   });
 });

@@ -64,7 +64,8 @@ async function brightness(page: Page, png: Buffer): Promise<{ mean: number; spre
       context.drawImage(image, 0, 0);
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
       const values: number[] = [];
-      for (let i = 0; i < data.length; i += 4 * 97) values.push((data[i] + data[i + 1] + data[i + 2]) / 3);
+      for (let i = 0; i < data.length; i += 4 * 97)
+        values.push(((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0)) / 3);
       const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
       const spread = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
       return { mean, spread };

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff } from "../integration/support-fixtures";
 import { startTestServer, type TestServer } from "../support/server";
-import { launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
+import { framesDrawn, launchChromium, openVisitor, SCREENSHOTS, until, type Visitor } from "./browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -94,10 +94,10 @@ describe("live support in the browser", () => {
     expect(await consolePage.textContent("#room-status")).toContain("beside Nora");
     const agentSession = await consolePage.evaluate(() => window.__agentConsole!().mySessionId!);
     const seen = await until(customer, (s) => s.avatars[agentSession]?.role === 1, "the agent's avatar", 10_000);
-    const [ax, , az] = seen.avatars[agentSession].head;
-    const [cx, , cz] = seen.avatars[me].head;
+    const [ax = NaN, , az = NaN] = seen.avatars[agentSession]?.head ?? [];
+    const [cx = NaN, , cz = NaN] = seen.avatars[me]?.head ?? [];
     expect(Math.hypot(ax - cx, az - cz)).toBeLessThan(2);
-    expect(seen.avatars[agentSession].name).toBe("Alex");
+    expect(seen.avatars[agentSession]?.name).toBe("Alex");
     await expect.poll(() => panelState(page), { timeout: 3000 }).toBe("agent_joined");
     expect(await page.textContent(".support-panel")).toContain("Alex is here, next to you");
 
@@ -110,7 +110,7 @@ describe("live support in the browser", () => {
     await consolePage.locator("#messages li.customer", { hasText: "swatch" }).waitFor({ timeout: 5000 });
     // The room chat never carried them.
     expect((await customer.state()).chat.map((line) => line.text)).not.toContain("Lovely, could I see a swatch?");
-    await page.waitForTimeout(300);
+    await framesDrawn(customer);
     await page.screenshot({ path: join(SCREENSHOTS, "support-customer-with-agent.png") });
     await consolePage.screenshot({ path: join(SCREENSHOTS, "support-console-ticket.png") });
 

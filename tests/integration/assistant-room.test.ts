@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server";
-import { eventually, joinShowroom, sleep, teleportTo, type Visitor } from "../support/visitor";
+import { joinShowroom, teleportTo, type Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait";
 
 describe("the assistant in the showroom", () => {
   let server: TestServer;
@@ -26,7 +27,7 @@ describe("the assistant in the showroom", () => {
 
   it("is trained at start in a worker thread, off the simulation's thread, and cached", async () => {
     // The room opens without waiting for the model; training goes on in the worker meanwhile.
-    await eventually(
+    await waitFor(
       async () => server.output(),
       (output) => output.includes('"home-living" ready'),
       30_000,
@@ -56,8 +57,16 @@ describe("the assistant in the showroom", () => {
     };
     expect(reply).toMatchObject({ intent: "ask_price", locale: "en" });
     expect(reply.text).toContain("1,299");
-    await sleep(300);
-    expect(lee.received.some((m) => m.type === "assistant:reply" || m.type === "chat")).toBe(false);
+    // A line Kim says to the room after the answer: Lee hears it, and nothing before it.
+    kim.room.send("chat", { text: "thanks", clientMessageId: "after-1" });
+    await lee.until(
+      () => lee.received.some((m) => m.type === "chat" && m.payload.text === "thanks"),
+      10_000,
+      "Kim's next line at Lee's",
+    );
+    expect(lee.received.filter((m) => m.type === "assistant:reply" || m.type === "chat").map((m) => m.type)).toEqual([
+      "chat",
+    ]);
 
     const { rows } = await server.database.pool.query(
       "SELECT customer_id, type, product_sku, payload FROM interactions WHERE id = $1",
@@ -101,7 +110,7 @@ describe("the assistant in the showroom", () => {
       .payload as { intent: string; action?: { kind: string } };
     expect(reply.intent).toBe("ask_human_agent");
     expect(reply.action?.kind).toBe("support_requested");
-    const tickets = await eventually(
+    const tickets = await waitFor(
       async () =>
         (
           await server.database.pool.query("SELECT status FROM support_tickets WHERE customer_id = $1", [

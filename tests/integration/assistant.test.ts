@@ -10,6 +10,7 @@ import { createDatabaseActions } from "../../server/assistant/actions";
 import { Assistant } from "../../server/assistant/assistant";
 import { loadShippingPolicy } from "../../server/assistant/shipping";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { nth } from "../support/items";
 
 describe("the assistant against the CRM database", () => {
   let database: TestDatabase;
@@ -89,7 +90,9 @@ describe("the assistant against the CRM database", () => {
   it("stores a quote request with its items and quantities", async () => {
     const reply = await assistant.answer("I need a quote for 20 Mika chairs and 4 Fjord tables", visitor);
     const id = reply.action?.kind === "quote_requested" ? reply.action.id : "";
-    const [quote] = await database.db.select().from(quoteRequests).where(eq(quoteRequests.id, id));
+    const quotes = await database.db.select().from(quoteRequests).where(eq(quoteRequests.id, id));
+    expect(quotes).toHaveLength(1);
+    const quote = nth(quotes, 0);
     expect(quote.items).toEqual([
       { sku: "CHAIR-MIKA", quantity: 20 },
       { sku: "TABLE-FJORD-6", quantity: 4 },

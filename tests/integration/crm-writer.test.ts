@@ -13,16 +13,18 @@ import { customers, showrooms, visits } from "../../db/schema";
 import { interaction, type VisitContext } from "../../server/crm/interactions";
 import { CrmWriter } from "../../server/crm/writer";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/db";
-import { eventually, sleep } from "../support/visitor";
+import { nth } from "../support/items";
+import { waitFor } from "../support/wait";
 
 const FLUSH_INTERVAL_MS = 50;
 
 /** A customer on a visit to the demo showroom, as the room creates them when someone joins. */
 async function startVisit(db: Database): Promise<VisitContext> {
-  const [showroom] = await db
-    .select({ id: showrooms.id })
-    .from(showrooms)
-    .where(eq(showrooms.slug, readCatalogFile().showroom.slug));
+  const showroom = nth(
+    await db.select({ id: showrooms.id }).from(showrooms).where(eq(showrooms.slug, readCatalogFile().showroom.slug)),
+    0,
+    "the demo showroom",
+  );
   const customerId = uuidv7();
   const visitId = uuidv7();
   await db.insert(customers).values({ id: customerId, visitorId: `visitor-${customerId}` });
@@ -48,7 +50,7 @@ async function visitEndedAt(handle: DatabaseHandle, visit: VisitContext): Promis
   const { rows } = await handle.pool.query<{ ended_at: Date | null }>("SELECT ended_at FROM visits WHERE id = $1", [
     visit.visitId,
   ]);
-  return rows[0].ended_at;
+  return nth(rows, 0, "the visit").ended_at;
 }
 
 describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
@@ -74,14 +76,14 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     const lines: string[] = [];
     const writer = newWriter({ log: (line) => lines.push(line) });
     const visit = await startVisit(database.db);
-    const good = [dwell(visit, "VASE-KOI", 3), dwell(visit, "SOFA-OSLO-3", 4)];
+    const good = [dwell(visit, "VASE-KOI", 3), dwell(visit, "SOFA-OSLO-3", 4)] as const;
     // Half a surrogate pair: valid in a JS string, refused by Postgres in jsonb.
     const bad = interaction(visit, "session_joined", { name: "Eve \ud800" });
     writer.record(good[0]);
     writer.record(bad);
     writer.record(good[1]);
     writer.endVisit(visit.visitId);
-    await eventually(
+    await waitFor(
       () => visitEndedAt(database, visit),
       (ended) => ended !== null,
       5000,
@@ -105,7 +107,7 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     expect(writer.pending).toBe(3);
 
     const started = performance.now();
-    await eventually(
+    await waitFor(
       () => interactionIds(database, visit),
       (ids) => ids.length === 3,
       2000,
@@ -155,9 +157,12 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     expect(await interactionIds(database, visit)).toEqual(rows.map((r) => r.id).sort());
 
     // A retried batch, the same row twice in one batch, and a business event already queued as telemetry.
-    for (const row of [...rows.slice(2, 7), rows[0], rows[0]]) writer.record({ ...row });
+    const [first, , , fourth] = rows;
+    const last = rows.at(-1);
+    if (!first || !fourth || !last) throw new Error("ten rows");
+    for (const row of [...rows.slice(2, 7), first, first]) writer.record({ ...row });
     await writer.flush();
-    await writer.commit([rows[9], rows[3]]);
+    await writer.commit([last, fourth]);
     expect(writer.pending).toBe(0);
     expect(await interactionIds(database, visit)).toEqual(rows.map((r) => r.id).sort());
   });
@@ -182,7 +187,7 @@ describe.each(databaseKinds())("the CRM writer on %s Postgres", (kind) => {
     writer.record(interaction(visit, "session_left", {}));
     writer.endVisit(visit.visitId, leftAt);
     expect(writer.pending).toBe(2);
-    await eventually(
+    await waitFor(
       () => visitEndedAt(database, visit),
       (endedAt) => endedAt !== null,
       2000,
@@ -291,7 +296,7 @@ describe("the CRM writer through a database outage", () => {
     await expect(writer.commit([interaction(visit, "chat", { text: "hello?" })])).rejects.toThrow();
 
     const failing = writer;
-    await eventually(
+    await waitFor(
       async () => failing.stats.failedFlushes,
       (failed) => failed >= 2,
       5000,
@@ -301,11 +306,17 @@ describe("the CRM writer through a database outage", () => {
 
     // A little more telemetry while still down, then the database comes back on the same data.
     const late = dwell(visit, "VASE-KOI", 2);
+    const failedBefore = failing.stats.failedFlushes;
     writer.record(late);
-    await sleep(300);
+    await waitFor(
+      () => failing.stats.failedFlushes,
+      (failed) => failed > failedBefore,
+      5000,
+      "a flush holding the late row to fail",
+    );
     await startServer();
 
-    await eventually(
+    await waitFor(
       async () => failing.pending,
       (pending) => pending === 0,
       15_000,
@@ -323,7 +334,7 @@ describe("the CRM writer through a database outage", () => {
     await stopServer();
     const rows = Array.from({ length: 5 }, (_, i) => dwell(visit, "SOFA-OSLO-3", i));
     for (const row of rows) closing.record(row);
-    await eventually(
+    await waitFor(
       async () => closing.stats.failedFlushes,
       (failed) => failed >= 3,
       5000,

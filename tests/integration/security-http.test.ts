@@ -12,6 +12,7 @@ import { projectRoot } from "../../db/paths";
 import { customers } from "../../db/schema";
 import type { GuestTokenResponse } from "../../schema/api";
 import { databaseKinds } from "../support/db";
+import { nth } from "../support/items";
 import { startTestServer, type TestServer } from "../support/server";
 import { guestToken, joinShowroom } from "../support/visitor";
 import { createStaff, request, signIn } from "./support-fixtures";
@@ -85,10 +86,11 @@ describe.each(databaseKinds())("the HTTP side refuses what it should, on %s Post
     const first = await postGuestToken(server.baseUrl, {}, headers);
     expect(first.status).toBe(200);
     expect(first.body.visitorSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const [stored] = await server.database.db
-      .select()
-      .from(customers)
-      .where(eq(customers.visitorId, first.body.visitorId));
+    const stored = nth(
+      await server.database.db.select().from(customers).where(eq(customers.visitorId, first.body.visitorId)),
+      0,
+      "the stored customer",
+    );
     // Only a hash of the secret is kept.
     expect(stored.visitorSecretHash).toBe(
       createHash("sha256")
@@ -119,10 +121,14 @@ describe.each(databaseKinds())("the HTTP side refuses what it should, on %s Post
 
   it("a customer from before secrets gets one on the first return, once; after that the secret is required", async () => {
     const legacyId = `legacy-${Date.now().toString(36)}`;
-    const [legacy] = await server.database.db
-      .insert(customers)
-      .values({ id: "01900000-0000-7000-8000-00000000a001", visitorId: legacyId })
-      .returning();
+    const legacy = nth(
+      await server.database.db
+        .insert(customers)
+        .values({ id: "01900000-0000-7000-8000-00000000a001", visitorId: legacyId })
+        .returning(),
+      0,
+      "the customer from before secrets",
+    );
     const headers = from("192.0.2.20");
     const returning = await postGuestToken(server.baseUrl, { visitorId: legacyId }, headers);
     expect(returning.body).toMatchObject({ customerId: legacy.id, visitorId: legacyId });

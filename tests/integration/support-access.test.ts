@@ -10,6 +10,7 @@ import { LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, signIn as signInAs } from "../../
 import { signToken } from "../../server/auth/tokens";
 import { SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS } from "../../server/http/throttle";
 import { databaseKinds } from "../support/db";
+import { nth } from "../support/items";
 import { startTestServer, type TestServer } from "../support/server";
 import { guestToken, type Visitor } from "../support/visitor";
 import {
@@ -324,7 +325,7 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
       expect(response).toMatchObject({ status: 200, body: { staff: { role: demo.role } } });
     }
     const stored = await server.database.pool.query("SELECT password_hash FROM staff_accounts WHERE email = $1", [
-      printed[0].email,
+      nth(printed, 0, "a printed demo account").email,
     ]);
     expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
     await server.restart();
@@ -374,5 +375,35 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
       to: "queued",
     });
     await yan.leave();
+  });
+
+  it("the staff command lists every account with its role and whether it is active", async () => {
+    const script = join(projectRoot(), "dist", "staff.js");
+    const env = { ...process.env, DATABASE_URL: server.database.url };
+    const lee = await createStaff(server, "manager", "Lee");
+    const { stdout } = await run(process.execPath, [script, "list"], { env });
+    const lines = stdout.trim().split("\n");
+    expect(lines).toContain(`manager  active   ${lee.email}  Lee`);
+    const { rows } = await server.database.pool.query("SELECT count(*)::int AS n FROM staff_accounts");
+    expect(lines).toHaveLength(rows[0]?.n);
+  });
+
+  it("the staff command resets a password: the new one signs in, the old one no longer does, and open sessions end", async () => {
+    const script = join(projectRoot(), "dist", "staff.js");
+    const env = { ...process.env, DATABASE_URL: server.database.url };
+    const kim = await createStaff(server, "agent", "Kim");
+    const before = await signIn(server, kim);
+    const { stdout } = await run(process.execPath, [script, "reset-password", "--email", kim.email], { env });
+    expect(stdout).toContain(`password of ${kim.email} reset; its sessions are signed out`);
+    const password = /password: (\S+) {2}\(shown once\)/.exec(stdout)?.[1];
+    expect(password, stdout).toBeDefined();
+    expect(password).not.toBe(kim.password);
+    expect((await before.call("GET", "/me")).status).toBe(401);
+    const after = await signIn(server, { ...kim, password: password ?? "" });
+    expect((await after.call("GET", "/me")).body).toMatchObject({ staff: { email: kim.email, role: "agent" } });
+    const old = await request(server.baseUrl, "POST", "/sign-in", {
+      body: { email: kim.email, password: kim.password },
+    });
+    expect(old).toMatchObject({ status: 401, body: { error: "invalid_credentials" } });
   });
 });

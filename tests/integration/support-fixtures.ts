@@ -59,7 +59,7 @@ export async function signIn(
     body: { email: staff.email, password: staff.password },
   });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  const [cookie = ""] = (response.headers.get("set-cookie") ?? "").split(";");
   return {
     ...staff,
     cookie,
@@ -134,23 +134,7 @@ export async function joinAsAgent(server: TestServer, agent: StaffConsole, ticke
 export function lastStatus(visitor: Visitor): ServerMessages["support:status"]["ticket"] | undefined {
   for (let i = visitor.received.length - 1; i >= 0; i--) {
     const message = visitor.received[i];
-    if (message.type === "support:status") return message.payload.ticket;
+    if (message?.type === "support:status") return message.payload.ticket;
   }
   return undefined;
-}
-
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: last ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "../support/db";
 import { startTestServer, type TestServer } from "../support/server";
-import { sleep, type Visitor } from "../support/visitor";
+import type { Visitor } from "../support/visitor";
+import { holdsFor, waitFor } from "../support/wait";
 import {
   customerAsksForHelp,
   goOnline,
@@ -10,7 +11,6 @@ import {
   lastStatus,
   queueOf,
   staffConsole,
-  waitFor,
 } from "./support-fixtures";
 
 type TicketRow = { id: string; status: string; assigned_agent_id: string | null; accepted_at: Date | null };
@@ -105,7 +105,7 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
       "support_assignment_expired",
       "support_assigned",
     ]);
-    expect(history[2].payload).toMatchObject({
+    expect(history[2]?.payload).toMatchObject({
       agentId: first.id,
       actor: { kind: "system", id: null },
       from: "assigned",
@@ -121,8 +121,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
       10_000,
       "the agent arrived",
     );
-    await sleep((ASSIGN_TIMEOUT_SECONDS + 1) * 1000);
-    expect(await ticketRow(ticketId)).toMatchObject({ status: "agent_joined", assigned_agent_id: second.id });
+    await holdsFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "agent_joined" && t.assigned_agent_id === second.id,
+      (ASSIGN_TIMEOUT_SECONDS + 1) * 1000,
+      "the ticket with the agent who arrived, past the offer timeout",
+    );
   });
 
   it("an accepted ticket whose agent never arrives goes back to the queue too", async () => {
@@ -163,10 +167,13 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
       [ticketId],
     );
     expect((await eli.call("POST", `/tickets/${ticketId}/accept`)).status).toBe(200);
-    await sleep(1300);
-    const held = await ticketRow(ticketId);
-    expect(held).toMatchObject({ status: "assigned", assigned_agent_id: eli.id });
-    expect(held.accepted_at, "still accepted, not expired and offered again").not.toBeNull();
+    // Past the offer's own timeout (0.8 s away), the accepted ticket stays with Eli.
+    await holdsFor(
+      () => ticketRow(ticketId),
+      (t) => t.status === "assigned" && t.assigned_agent_id === eli.id && t.accepted_at !== null,
+      1300,
+      "the accepted ticket with Eli, not expired and offered again",
+    );
     expect((await changes(ticketId)).map((c) => c.type)).not.toContain("support_assignment_expired");
     // Without arriving, it still goes back in the end.
     await eli.call("PUT", "/presence", { status: "away" });
@@ -223,11 +230,34 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     // Online, but its console stops answering: after the presence TTL it is passed over.
     const silent = await staffConsole(server, "agent", "Gus");
     await goOnline(silent, 5);
-    await sleep((PRESENCE_TTL_SECONDS + 0.5) * 1000);
+    await waitFor(
+      async () =>
+        (
+          await server.database.pool.query(
+            "SELECT last_seen_at < now() - make_interval(secs => $2) AS stale FROM agent_presence WHERE staff_id = $1",
+            [silent.id, PRESENCE_TTL_SECONDS],
+          )
+        ).rows[0]?.stale === true,
+      (stale) => stale,
+      (PRESENCE_TTL_SECONDS + 3) * 1000,
+      "the silent console's presence older than the TTL",
+    );
 
     const [kit, lou] = [await customer("Kit"), await customer("Lou")];
     const first = (await customerAsksForHelp(kit)).ticketId;
-    await sleep(50);
+    // The second request comes strictly later, so the queue's order is Kit's, then Lou's.
+    await waitFor(
+      async () =>
+        (
+          await server.database.pool.query(
+            "SELECT clock_timestamp() > created_at AS later FROM support_tickets WHERE id = $1",
+            [first],
+          )
+        ).rows[0]?.later === true,
+      (later) => later,
+      1000,
+      "the clock past Kit's request",
+    );
     const second = (await customerAsksForHelp(lou)).ticketId;
     await waitFor(
       () => ticketRow(first),
@@ -235,9 +265,14 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
       10_000,
       "the first ticket offered",
     );
-    await sleep(1000);
     expect(await ticketRow(first)).toMatchObject({ assigned_agent_id: eli.id });
-    expect(await ticketRow(second)).toMatchObject({ status: "queued", assigned_agent_id: null });
+    // Five dispatch rounds: nobody else eligible takes the second.
+    await holdsFor(
+      () => ticketRow(second),
+      (t) => t.status === "queued" && t.assigned_agent_id === null,
+      1000,
+      "the second ticket waiting in the queue",
+    );
     await lou.until(() => lastStatus(lou)?.position === 1, 10_000, "Lou next in line");
 
     // Eli takes the first, walks in and resolves it: the second comes to Eli.
@@ -255,8 +290,12 @@ describe.each(databaseKinds())("routing tickets to agents on %s Postgres (auto-a
     // The silent console comes back: it is eligible again.
     const mia = await customer("Mia");
     const third = (await customerAsksForHelp(mia)).ticketId;
-    await sleep(600);
-    expect((await ticketRow(third)).status).toBe("queued");
+    await holdsFor(
+      () => ticketRow(third),
+      (t) => t.status === "queued",
+      600,
+      "the third ticket waiting while Eli is full and the other console silent",
+    );
     await queueOf(silent);
     await waitFor(
       () => ticketRow(third),

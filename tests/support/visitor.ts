@@ -2,7 +2,9 @@ import { Client, type Room } from "@colyseus/sdk";
 import type { GuestTokenRequest, GuestTokenResponse } from "../../schema/api";
 import { encodePoseMessage, unpackPose } from "../../schema/codec";
 import type { ServerMessages } from "../../schema/messages";
+import { defaultSimConfig } from "../../ecs/types";
 import { ShowroomState, type AvatarState } from "../../schema/state";
+import { elapse } from "./wait";
 
 export type ReceivedMessage = {
   [K in keyof ServerMessages]: { type: K; payload: ServerMessages[K] };
@@ -19,6 +21,8 @@ export interface Visitor {
   sendPose(pose: number[]): void;
   /** The head position of an avatar as this visitor's client last decoded it. */
   headOf(sessionId: string): { x: number; y: number; z: number } | undefined;
+  /** The right hand's position of an avatar as this visitor's client last decoded it. */
+  rightHandOf(sessionId: string): { x: number; y: number; z: number } | undefined;
   leave(): Promise<void>;
 }
 
@@ -90,12 +94,20 @@ export function wrap(client: Client, room: Room<unknown, ShowroomState>, guest: 
     headOf(sessionId) {
       const avatar: AvatarState | undefined = room.state?.avatars?.get(sessionId);
       if (!avatar) return undefined;
-      const [x, y, z] = unpacked(avatar.hxz, avatar.hy, avatar.hq);
-      return { x, y, z };
+      const out = new Array<number>(7);
+      unpackPose(avatar.hxz, avatar.hy, avatar.hq, out);
+      return position(out);
+    },
+    rightHandOf(sessionId) {
+      const avatar: AvatarState | undefined = room.state?.avatars?.get(sessionId);
+      if (!avatar) return undefined;
+      const out = new Array<number>(7);
+      unpackPose(avatar.rxz, avatar.ry, avatar.rq, out);
+      return position(out);
     },
     async leave() {
       // A room the server already closed never answers a leave: don't wait for it forever.
-      await Promise.race([room.leave(true).catch(() => undefined), sleep(2000)]);
+      await Promise.race([room.leave(true).catch(() => undefined), pace(2000)]);
     },
   };
   return visitor;
@@ -133,7 +145,45 @@ export function standingPose(x: number, z: number, yaw = 0, rightHand?: [number,
   ];
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function position(unpacked: number[]): { x: number; y: number; z: number } {
+  const [x = NaN, y = NaN, z = NaN] = unpacked;
+  return { x, y, z };
+}
+
+/** The gap between two inputs a client sends on its own clock (a headset's frames, the teleport cooldown). */
+const pace = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** 30 Hz, a headset's pose rate. */
+const FRAME_MS = 33;
+const TELEPORT_COOLDOWN_MS = defaultSimConfig().teleportCooldownMs + 50;
+
+/**
+ * Sends a pose at a headset's frame rate until the server has the visitor's head and right hand
+ * where it puts them (the server moves a head toward each pose only as fast as a walk).
+ */
+export async function holdPose(visitor: Visitor, pose: number[], timeoutMs = 10_000): Promise<void> {
+  const [hx = NaN, , hz = NaN] = pose;
+  const [rx = NaN, ry = NaN, rz = NaN] = pose.slice(14);
+  const there = () => {
+    const head = visitor.headOf(visitor.sessionId);
+    const hand = visitor.rightHandOf(visitor.sessionId);
+    return (
+      head !== undefined &&
+      hand !== undefined &&
+      Math.hypot(head.x - hx, head.z - hz) < 0.02 &&
+      Math.hypot(hand.x - rx, hand.y - ry, hand.z - rz) < 0.02
+    );
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!there()) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for the server to take the pose at ${hx.toFixed(2)}, ${hz.toFixed(2)}; ` +
+          `head ${JSON.stringify(visitor.headOf(visitor.sessionId))}, right hand ${JSON.stringify(visitor.rightHandOf(visitor.sessionId))}`,
+      );
+    await sendPosesAtFrameRate(visitor, [pose]);
+  }
+}
 
 /** Walks the visitor to (x, z) at a legal pace by sending poses at 30 Hz; resolves when the server has it there. */
 export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): Promise<void> {
@@ -141,11 +191,13 @@ export async function walkTo(visitor: Visitor, x: number, z: number, yaw = 0): P
   if (!start) throw new Error("no avatar yet");
   const distance = Math.hypot(x - start.x, z - start.z);
   const steps = Math.max(1, Math.ceil(distance / 0.09)); // 2.7 m/s at 30 Hz, under the 4 m/s limit
-  for (let i = 1; i <= steps; i++) {
-    const t = i / steps;
-    visitor.sendPose(standingPose(start.x + (x - start.x) * t, start.z + (z - start.z) * t, yaw));
-    await sleep(33);
-  }
+  await sendPosesAtFrameRate(
+    visitor,
+    Array.from({ length: steps }, (_, i) => {
+      const t = (i + 1) / steps;
+      return standingPose(start.x + (x - start.x) * t, start.z + (z - start.z) * t, yaw);
+    }),
+  );
   await visitor.until(
     () => {
       const head = visitor.headOf(visitor.sessionId);
@@ -175,7 +227,7 @@ export async function teleportTo(visitor: Visitor, x: number, z: number): Promis
       8000,
       `teleport to ${tx.toFixed(2)}, ${tz.toFixed(2)}`,
     );
-    await sleep(350); // the teleport cooldown
+    await pace(TELEPORT_COOLDOWN_MS);
   }
 }
 
@@ -186,30 +238,24 @@ export function productAt(
 ): { x: number; y: number; z: number; heldBy: string } | undefined {
   const product = visitor.room.state?.products?.get(sku);
   if (!product) return undefined;
-  const [x, y, z] = unpacked(product.xz, product.y, product.q);
-  return { x, y, z, heldBy: product.heldBy };
+  const out = new Array<number>(7);
+  unpackPose(product.xz, product.y, product.q, out);
+  return { ...position(out), heldBy: product.heldBy };
 }
 
-/** [x, y, z, qx, qy, qz, qw] of a pose as the state carries it. */
-function unpacked(xz: number, y: number, q: number): [number, number, number, number, number, number, number] {
-  const out: [number, number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0, 1];
-  unpackPose(xz, y, q, out);
-  return out;
+/**
+ * Faces a product long enough for the server to count a dwell: the threshold is elapsed time,
+ * measured from when the server took the pose.
+ */
+export async function dwellWith(visitor: Visitor, pose: number[]): Promise<void> {
+  await holdPose(visitor, pose);
+  await elapse(defaultSimConfig().dwellMinMs + 500);
 }
 
-/** Polls a query until it returns rows that satisfy the check (the CRM writer batches telemetry). */
-export async function eventually<T>(
-  query: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await query();
-  while (!check(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await sleep(100);
-    value = await query();
+/** Sends poses one per headset frame, as a visitor moving does. */
+export async function sendPosesAtFrameRate(visitor: Visitor, poses: number[][]): Promise<void> {
+  for (const pose of poses) {
+    visitor.sendPose(pose);
+    await pace(FRAME_MS);
   }
-  return value;
 }

@@ -151,3 +151,19 @@ describe("requests go through the injected actions", () => {
     });
   });
 });
+
+describe("a question asked without a locale", () => {
+  const HAN = /\p{Script=Han}/u;
+
+  it("is answered in English when asked in English", async () => {
+    const reply = await ask("hello, what do you sell here?");
+    expect(reply.locale).toBe("en");
+    expect(reply.text).not.toMatch(HAN);
+  });
+
+  it("is answered in Chinese when asked in Chinese", async () => {
+    const reply = await ask("你好，这里卖什么？");
+    expect(reply.locale).toBe("zh");
+    expect(reply.text).toMatch(HAN);
+  });
+});

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { Assistant } from "../../../server/assistant/assistant";
 import { assistantCatalogFromFile } from "../../../server/assistant/catalog-file";
 import { recordingActions, shipping, temporaryCacheDir } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 const cache = temporaryCacheDir();
 afterAll(() => cache.remove());

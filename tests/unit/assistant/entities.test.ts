@@ -3,7 +3,7 @@ import { assistantCatalogFromFile } from "../../../server/assistant/catalog-file
 import { loadAssistantData } from "../../../server/assistant/data";
 import { EntityMatcher, parseChineseNumber } from "../../../server/assistant/entities";
 import { detectLocale } from "../../../server/assistant/locale";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 const catalog = assistantCatalogFromFile();
 const matcher = new EntityMatcher(catalog, loadAssistantData().lexicon);

@@ -7,7 +7,7 @@ import { LocalRig } from "../../../client/input/local-rig";
 import type { AvatarFields, ProductFields } from "../../../client/world/state-source";
 import { fromHandFrame, WorldView } from "../../../client/world/world-view";
 import { demoShowroomView } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 const packed = () => ({ xz: 0, y: 0, q: 0 });
 

@@ -6,7 +6,7 @@ import { describeJoinError, refusesToken } from "../../../client/net/live-sessio
 import { FALLBACK_GAP_MS, MIN_GAP_MS, PoseSender } from "../../../client/net/pose-sender";
 import { decodePoseMessage } from "../../../schema/codec";
 import { JoinErrorCode } from "../../../schema/errors";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 class MemoryStorage implements Storage {
   private readonly items = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PoseTrack } from "../../../client/interp/pose-track";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 const pose = (x: number, yawRadians = 0): number[] => [
   x,

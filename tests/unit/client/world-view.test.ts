@@ -4,7 +4,7 @@ import { packPose } from "../../../schema/codec";
 import type { AvatarFields, ProductFields, ShowroomStateSource } from "../../../client/world/state-source";
 import { WorldView } from "../../../client/world/world-view";
 import { demoShowroomView } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 const packed = { xz: 0, y: 0, q: 0 };
 

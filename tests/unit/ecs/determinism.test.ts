@@ -15,7 +15,7 @@ import {
   takeDirty,
 } from "../../../ecs";
 import { makeWorld, pose, spawnVisitor } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 /** A scripted session driven by a seeded generator: wandering, turning, grabbing, teleporting, leaving. */
 function replaySession(seed: number) {

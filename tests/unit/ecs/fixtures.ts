@@ -9,7 +9,7 @@ import {
   type ShowroomWorld,
   type SimConfig,
 } from "../../../ecs";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 export type Point = [number, number, number];
 

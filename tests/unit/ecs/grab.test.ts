@@ -10,7 +10,7 @@ import {
   stepWorld,
 } from "../../../ecs";
 import { avatarPose, makeWorld, placeProduct, pose, productTransform, ROOM, spawnVisitor, yawQuat } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 /** A visitor at the origin whose right hand rests at (0.3, 1.2, -0.4), next to a vase at (0.3, 1.0, -0.5). */
 function visitorBesideVase() {

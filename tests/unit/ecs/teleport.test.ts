@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { drainEvents, queuePose, queueTeleport, stepWorld, takeDirty } from "../../../ecs";
 import { avatarPose, makeWorld, pose, spawnVisitor } from "./fixtures";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 describe("teleporting", () => {
   it("moves the head and both hands by the same offset, keeping the head height", () => {

@@ -15,7 +15,7 @@ import {
   unpackX,
   unpackZ,
 } from "../../../schema/codec";
-import { nth } from "../../support/nth";
+import { nth } from "../../support/items";
 
 type Quaternion = [number, number, number, number];
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { DataFolderInUseError, lockDataFolder } from "../../../db/data-folder-lock";
+import { DataFolderInUseError, lockDataFolder } from "../../db/data-folder-lock";
 
 // Runs just before the lock module's next rename, standing for another process that acts between
 // this process judging a lock stale and moving it aside.

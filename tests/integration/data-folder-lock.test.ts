@@ -13,9 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataFolderInUseError, lockDataFolder } from "../../../db/data-folder-lock";
-import { projectRoot } from "../../../db/paths";
-import { nth } from "../../support/nth";
+import { DataFolderInUseError, lockDataFolder } from "../../db/data-folder-lock";
+import { projectRoot } from "../../db/paths";
+import { nth } from "../support/items";
 
 const root = mkdtempSync(join(tmpdir(), "atrium-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -224,7 +224,7 @@ describe("the data folder lock", () => {
           outcomes.filter((o) => o === "refused"),
           `round ${round}: ${outcomes.join(", ")}`,
         ).toHaveLength(processes - 1);
-        const winner = nth(holders, outcomes.indexOf("won"));
+        const winner = nth(holders, outcomes.indexOf("won"), "the winner");
         expect(lockedPid(dir)).toBe(winner.child.pid);
         expect(readdirSync(dir)).toEqual(["atrium.lock"]);
       } finally {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { WorkerIntentModel } from "../../../server/assistant/worker-model";
-import type { IntentModelOptions } from "../../../server/assistant/model";
+import { WorkerIntentModel } from "../../server/assistant/worker-model";
+import type { IntentModelOptions } from "../../server/assistant/model";
 
 // A stand-in for dist/assistant-model.js speaking the same protocol: it scores "hello" as a
 // greeting, fails on "boom", and stops dead on "crash".
