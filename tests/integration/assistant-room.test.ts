@@ -6,6 +6,8 @@ import { startTestServer, type TestServer } from "../support/server";
 import { joinShowroom, teleportTo, type Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait";
 
+const METRICS_TOKEN = "assistant-room-test-metrics-token-0123456789";
+
 describe("the assistant in the showroom", () => {
   let server: TestServer;
   const dataDir = mkdtempSync(join(tmpdir(), "atrium-assistant-"));
@@ -14,7 +16,7 @@ describe("the assistant in the showroom", () => {
 
   beforeAll(async () => {
     // A data folder of its own, so no cached model exists and the server must train one.
-    server = await startTestServer({ env: { ATRIUM_DATA_DIR: dataDir } });
+    server = await startTestServer({ env: { ATRIUM_DATA_DIR: dataDir, ATRIUM_METRICS_TOKEN: METRICS_TOKEN } });
     kim = await joinShowroom(server.baseUrl, { name: "Kim" });
     lee = await joinShowroom(server.baseUrl, { name: "Lee" });
     await kim.until(() => kim.room.state?.avatars?.size === 3, 10_000, "Kim, Lee and the assistant");
@@ -36,7 +38,10 @@ describe("the assistant in the showroom", () => {
     expect(server.output()).toContain("training the intent model…");
     expect(server.output()).toMatch(/"home-living" ready \(model trained in \d+ ms\)/);
     // node-nlp's dictionaries and the model (~200 MB) live in the worker's heap, not the simulation's.
-    const metrics = (await (await fetch(`${server.baseUrl}/api/metrics`)).json()) as { memory: { heapUsed: number } };
+    const answer = await fetch(`${server.baseUrl}/api/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const metrics = (await answer.json()) as { memory: { heapUsed: number } };
     expect(metrics.memory.heapUsed).toBeLessThan(120 * 1024 * 1024);
   });
 
