@@ -18,6 +18,8 @@ import { apiRouter } from "./http/api";
 import { startPrivacy } from "./privacy";
 import { insertAdmitted } from "./privacy/gate";
 import { guardRequests, MAX_BODY_BYTES } from "./http/front-door";
+import { healthRouter } from "./http/health";
+import { mountRouters } from "./http/routes";
 import { securityHeaders } from "./http/security-headers";
 import { clientApp, inlineStyleHashes } from "./http/static";
 import { Throttles } from "./http/throttle";
@@ -110,11 +112,10 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
       app.disable("x-powered-by");
       app.set("trust proxy", config.trustProxy);
       app.use(securityHeaders({ inlineStyleHashes: inlineStyleHashes(), multiProcess: config.redisUrl !== undefined }));
-      app.use("/api", privacy.router);
-      app.use("/api/support", support.router);
-      app.use(
-        "/api",
-        apiRouter({
+      mountRouters(app, {
+        privacy: privacy.router,
+        support: support.router,
+        api: apiRouter({
           db: db.db,
           secret,
           guestTokenTtlSeconds: config.guestTokenTtlSeconds,
@@ -122,17 +123,9 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
           throttles,
           metricsToken: config.metricsToken,
         }),
-      );
-      app.get("/healthz", (_req, res) => {
-        db.pool.query("SELECT 1").then(
-          () => res.json({ ok: true }),
-          (error: Error) => {
-            log(`[health] the database does not answer: ${error.message}`);
-            res.status(503).json({ ok: false, message: "The database does not answer." });
-          },
-        );
+        health: healthRouter(db.pool, log),
+        client: clientApp({ serveSourceMaps: config.serveSourceMaps }),
       });
-      app.use(clientApp({ serveSourceMaps: config.serveSourceMaps }));
     },
   });
   held.add("the game server", () => server.gracefullyShutdown(false));

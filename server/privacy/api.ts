@@ -72,10 +72,16 @@ export function privacyRouter(services: PrivacyApiServices): express.Router {
     const caller = await identify(req);
     if (caller.kind === "staff" && caller.staff.role !== "manager")
       throw new HttpError(403, "forbidden", "This needs a manager account.");
-    const customerId = await customerParam(db, String(req.params.customer));
-    if (caller.kind === "customer" && caller.customerId !== customerId)
-      throw new HttpError(403, "forbidden", "A guest token opens only its own customer's data.");
-    return { customerId, caller };
+    const named = String(req.params.customer);
+    if (caller.kind === "customer") {
+      // Any customer but the token's own answers the same 403, known or not, invalid or ambiguous:
+      // a 404 for unknown ones would let any guest token probe which ids and references exist.
+      const found = await findCustomer(db, named);
+      if (found.kind !== "found" || found.customerId !== caller.customerId)
+        throw new HttpError(403, "forbidden", "A guest token opens only its own customer's data.");
+      return { customerId: found.customerId, caller };
+    }
+    return { customerId: await customerParam(db, named), caller };
   };
 
   const ownCustomer = async (req: Request): Promise<string> => {
