@@ -53,11 +53,12 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "POST", path: "/api/support/tickets/:id/resolve", access: ["agent"] },
   { method: "GET", path: "/api/support/tickets/:id", access: ["staff"] },
   { method: "POST", path: "/api/support/tickets/:id/notes", access: ["staff"] },
+  { method: "POST", path: "/api/support/floor-token", access: ["agent"] },
   { method: "POST", path: "/api/support/room-token", access: ["agent"] },
   { method: "GET", path: "/api/support/canned-responses", access: ["staff"] },
   { method: "GET", path: "/api/support/agents", access: ["manager"] },
   { method: "GET", path: "/api/support/metrics", access: ["manager"] },
-  // Agents enter with a room token from /api/support/room-token, which only agents get.
+  // Agents enter with a room or floor token from /api/support, which only agents get.
   { method: "POST", path: "/matchmake/:method/:roomName", access: ["customer"], servedBy: "colyseus" },
 ];
 
