@@ -239,8 +239,7 @@ export class ReplayPlayer {
   }
 
   private startPolling(): void {
-    this.followingLive = true;
-    this.playing = true;
+    this.jumpToLive();
     this.polling = setInterval(() => void this.poll(), LIVE_POLL_MS);
   }
 

@@ -206,7 +206,12 @@ describe("the replay player, fed a recording made in the test", () => {
     });
     await page.check("#skip-idle");
     await page.evaluate(() => window.__atriumReplay!.play());
-    const skipped = await until(page, (s) => s.playheadMs > IDLE_TO_MS - 2000, "the idle stretch to be skipped", 8000);
+    const skipped = await until(
+      page,
+      (s) => s.playheadMs > IDLE_TO_MS - 2000 && s.notice !== "",
+      "the idle stretch to be skipped",
+      8000,
+    );
     expect(skipped.notice).toMatch(/^Skipped 0:1\d-0:29: nobody moved\.$/);
     await page.evaluate(() => window.__atriumReplay!.pause());
     await page.uncheck("#skip-idle");
@@ -230,6 +235,49 @@ describe("the replay player, fed a recording made in the test", () => {
     console.log(`[replay] screenshots: ${plan} ${shoulder} ${eyes}`);
     await page.click("#cam-orbit");
     await until(page, (s) => s.camera === "orbit" && s.followed === null, "back to orbiting");
+  });
+});
+
+describe("the replay player on a live recording", () => {
+  it("shows the Live badge, follows the newest chunk as the list grows, and drops the badge when the room closes", async () => {
+    const stored = aliceVisit({
+      sku: "VASE-KOI",
+      products: view.products.map((p) => ({ sku: p.sku, position: p.position })),
+      spawn: { x: -2, z: -3 },
+    });
+    const { detail } = stored;
+    let polls = 0;
+    const { page } = await newPage();
+    await serveRecording(page, stored);
+    // The detail grows by a chunk each poll; the room closes after the fourth.
+    await page.route(`**/api/recordings/${detail.recording.id}`, (route) => {
+      const known = Math.min(detail.chunks.length, 2 + polls++);
+      const ended = known === detail.chunks.length && polls > 4;
+      return route.fulfill({
+        json: {
+          ...detail,
+          recording: { ...detail.recording, endedAt: ended ? detail.recording.endedAt : null },
+          chunks: detail.chunks.slice(0, known),
+        },
+      });
+    });
+    await page.goto(`${server.baseUrl}/manager/recordings/${detail.recording.id}`);
+    const live = await until(page, (s) => s.ready && s.live && s.playheadMs >= 9_000, "the live edge");
+    expect(live.playing).toBe(true);
+    await page.locator("#live-badge").waitFor({ state: "visible" });
+    await until(
+      page,
+      (s) => s.durationMs >= 15_000 && s.playheadMs > 10_000,
+      "the next chunk to arrive and play",
+      15_000,
+    );
+    // Back into the recording, then to the live edge again.
+    await page.evaluate(() => window.__atriumReplay!.seek(2_000));
+    await until(page, (s) => s.decodedAtMs >= 2_000 && s.decodedAtMs < 4_000, "the moment chosen");
+    await page.click("#jump-live");
+    await until(page, (s) => s.playheadMs >= s.durationMs - 1_000, "the live edge again");
+    await until(page, (s) => !s.live, "the room to close", 20_000);
+    await page.locator("#live-badge").waitFor({ state: "hidden" });
   });
 });
 
