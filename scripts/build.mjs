@@ -42,7 +42,12 @@ await build({
 const clientOut = join(dist, "client");
 rmSync(clientOut, { recursive: true, force: true });
 mkdirSync(clientOut, { recursive: true });
-const clientEntries = { app: "client/main.ts", agent: "client/agent/main.ts", manager: "client/manager/main.ts" };
+const clientEntries = {
+  app: "client/main.ts",
+  agent: "client/agent/main.ts",
+  manager: "client/manager/main.ts",
+  replay: "client/replay/main.ts",
+};
 const browser = Object.fromEntries(Object.entries(clientEntries).filter(([, file]) => existsSync(join(root, file))));
 if (Object.keys(browser).length > 0) {
   await build({

@@ -145,6 +145,11 @@ export class WorldView {
     return this.avatars.get(sessionId)?.track.latest(out) ?? false;
   }
 
+  /** Where the avatar is drawn this frame (head, left hand, right hand), for a camera that follows it; null if absent. */
+  renderedAvatarPose(sessionId: string): Float32Array | null {
+    return this.avatars.get(sessionId)?.rendered ?? null;
+  }
+
   productHolder(sku: string): { heldBy: string; hand: number } | null {
     const entry = this.products.get(sku);
     return entry ? { heldBy: entry.heldBy, hand: entry.hand } : null;

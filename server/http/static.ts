@@ -26,6 +26,13 @@ export function clientApp(options: { serveSourceMaps: boolean }): express.Router
     if (existsSync(page)) res.sendFile(page);
     else res.status(503).type("text/plain").send("The privacy notice is not built yet: run `npm run build`.");
   });
+  // The page is a shell: the recording itself comes from /api/recordings, which decides who may watch it
+  // (401 without a staff session: the page then says to sign in at /agent).
+  router.get("/manager/recordings/:id", (_req, res) => {
+    const page = join(root, "replay.html");
+    if (existsSync(page)) res.sendFile(page);
+    else res.status(503).type("text/plain").send("The recording player is not built yet: run `npm run build`.");
+  });
   router.get(["/showroom/:slug", "/"], (_req, res) => {
     const page = join(root, "index.html");
     if (existsSync(page)) res.sendFile(page);
