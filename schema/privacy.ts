@@ -77,7 +77,7 @@ export interface AuditEntry {
   staffId: string;
   staffName: string;
   customerId: string;
-  action: "ticket_detail" | "export" | "erase";
+  action: "ticket_detail" | "export" | "erase" | "recording";
   ticketId: string | null;
   at: string;
 }
