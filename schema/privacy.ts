@@ -70,6 +70,8 @@ export interface ErasureCounts {
   notes: number;
   demoRequests: number;
   quoteRequests: number;
+  /** Recordings whose visitor list named them. */
+  recordings: number;
 }
 
 export interface AuditEntry {

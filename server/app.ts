@@ -16,6 +16,8 @@ import { AssistantDirectory } from "./assistant/directory";
 import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
 import { startPrivacy } from "./privacy";
+import { recordingRouter } from "./recording/api";
+import { RecordingStore } from "./recording/store";
 import { insertAdmitted } from "./privacy/gate";
 import { guardRequests, MAX_BODY_BYTES } from "./http/front-door";
 import { securityHeaders } from "./http/security-headers";
@@ -85,6 +87,9 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
   const secret = await loadSigningSecret(db.db, config.secret);
   const writer = new CrmWriter(db.db, { log, insert: insertAdmitted });
   held.add("the CRM writer", () => writer.close());
+  // Released after the game server (rooms seal their open chunk as they close), before the pool.
+  const recordings = config.recording ? new RecordingStore(db.db, { log }) : undefined;
+  if (recordings) held.add("the recordings", () => recordings.close());
   const throttles = new Throttles(db.db, { guestTokensPerAddress: config.guestTokensPerAddress });
   const support = await startSupport({ db: db.db, secret, log, throttles });
   held.add("live support", () => support.stop());
@@ -112,6 +117,7 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
       app.use(securityHeaders({ inlineStyleHashes: inlineStyleHashes(), multiProcess: config.redisUrl !== undefined }));
       app.use("/api", privacy.router);
       app.use("/api/support", support.router);
+      app.use("/api/recordings", recordingRouter({ db: db.db }));
       app.use(
         "/api",
         apiRouter({
@@ -146,6 +152,7 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
         reconnectSeconds: config.reconnectSeconds,
         metrics,
         assistants,
+        recordings,
         log,
       }),
     )

@@ -1,7 +1,9 @@
 import { SchemaSerializer } from "@colyseus/core";
 import { type Encoder, Reflection } from "@colyseus/schema";
 import type { RecordedAgent, RecordedVisitor } from "../../db/schema";
+import { uuidv7 } from "uuidv7";
 import type { ShowroomState } from "../../schema/state";
+import type { RecordingOpening } from "../recording/store";
 import { CHUNK_MS, FRAME_HEADER_BYTES, FrameKind, writeFrameHeader } from "../recording/format";
 
 /** Room for the largest frame (a full 250-visitor state is ~20 KB) past the chunk's end. */
@@ -129,6 +131,24 @@ export class Recorder {
     this.length = 0;
     this.chunkStartMs = -1;
   }
+}
+
+/**
+ * Starts recording a room that has just set its state: the recorder, and the serializer the room
+ * must use from now on (setSerializer), which shows the recorder each patch.
+ */
+export function startRecording(
+  store: ChunkSink & { open(opening: RecordingOpening): void },
+  showroomId: string,
+  roomId: string,
+  state: ShowroomState,
+): { recorder: Recorder; serializer: SchemaSerializer<ShowroomState> } {
+  const started = performance.now();
+  const recorder = new Recorder(uuidv7(), store, () => performance.now() - started);
+  const serializer = recorder.serializerFor(state);
+  const reflection = Buffer.from(serializer.handshake()).toString("base64");
+  store.open({ id: recorder.recordingId, showroomId, roomId, startedAt: new Date(), reflection });
+  return { recorder, serializer };
 }
 
 /** Colyseus's serializer, with a look at the encoder before each patch is encoded and sent. */
