@@ -102,7 +102,7 @@ async function record(
     end: (recordingId, endedAt, durationMs) => store.end(recordingId, endedAt, durationMs),
   };
   let nowMs = 0;
-  const recorder = new Recorder(id, sink, () => nowMs);
+  const recorder = new Recorder(id, encoder, sink, () => nowMs);
   const sessions = Array.from({ length: options.avatars }, (_, i) => `bot-${i}`);
   sessions.forEach((session, i) => {
     roster.add(session, Role.Customer, `Bot ${i}`);
@@ -122,7 +122,7 @@ async function record(
     sim.drain();
     syncDirtyToState(sim, state);
     const started = performance.now();
-    recorder.patch(encoder);
+    recorder.patch();
     // A tick that starts a chunk also encodes its keyframe (the full state): counted apart.
     (nowMs > 0 && nowMs % CHUNK_MS === 0 ? keyframeMs : recorderMs).push(performance.now() - started);
     encoder.discardChanges();

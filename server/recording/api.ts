@@ -168,7 +168,7 @@ async function openRecording(
     .where(eq(recordings.id, id));
   if (!row) throw new HttpError(404, "not_found", "There is no such recording.");
   const { recording, slug } = row;
-  if (viewer.role === "manager") return { recording, slug, span: { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER } };
+  if (viewer.role === "manager") return { recording, slug, span: { fromMs: 0, toMs: 2 ** 31 - 1 } };
   const [handled] = await db
     .execute<{ from_ms: number | null; to_ms: number | null }>(sql`
     select min(extract(epoch from (t.created_at - ${recording.startedAt})) * 1000)::float8 as from_ms,

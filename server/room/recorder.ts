@@ -1,8 +1,7 @@
-import { SchemaSerializer } from "@colyseus/core";
-import { type Encoder, Reflection } from "@colyseus/schema";
+import type { Room } from "@colyseus/core";
+import { Encoder, Reflection } from "@colyseus/schema";
 import type { RecordedAgent, RecordedVisitor } from "../../db/schema";
 import { uuidv7 } from "uuidv7";
-import type { ShowroomState } from "../../schema/state";
 import type { RecordingOpening } from "../recording/store";
 import { CHUNK_MS, FRAME_HEADER_BYTES, FrameKind, writeFrameHeader } from "../recording/format";
 
@@ -43,6 +42,7 @@ export class Recorder {
 
   constructor(
     readonly recordingId: string,
+    private readonly encoder: Encoder,
     private readonly sink: ChunkSink,
     /** Milliseconds since the recording began (a monotonic clock in the room). */
     private readonly clock: () => number,
@@ -53,13 +53,6 @@ export class Recorder {
     return Buffer.from(Reflection.encode(encoder)).toString("base64");
   }
 
-  /** A serializer for the room that lets this recorder see each patch just before it is sent. */
-  serializerFor(state: ShowroomState): SchemaSerializer<ShowroomState> {
-    const serializer = new TappedSerializer((encoder) => this.patch(encoder));
-    serializer.reset(state);
-    return serializer;
-  }
-
   /** Someone is in the room: named in the recording's lists. */
   present(who: { role: "customer" | "agent"; id: string; name: string }): void {
     if (who.role === "customer") this.visitors.set(who.id, who.name);
@@ -67,10 +60,12 @@ export class Recorder {
   }
 
   /**
-   * Called once per broadcast, before the patch is sent and its changes discarded. Encoding is
-   * read-only for the encoder's change tracking, so the bytes equal what clients receive.
+   * Called once per broadcast (onBeforePatch, after the state is synced), before the patch is
+   * sent and its changes discarded. Encoding leaves the encoder's change tracking as it was, so
+   * the bytes equal what clients receive; they are recorded even when no client is there.
    */
-  patch(encoder: Encoder): void {
+  patch(): void {
+    const { encoder } = this;
     if (this.closed) return;
     const now = Math.max(this.lastMs, Math.floor(this.clock()));
     if (this.chunkStartMs < 0) {
@@ -134,31 +129,25 @@ export class Recorder {
 }
 
 /**
- * Starts recording a room that has just set its state: the recorder, and the serializer the room
- * must use from now on (setSerializer), which shows the recorder each patch.
+ * Starts recording a room that has just set its state. The recorder sees the room's own encoder:
+ * a second Encoder on the same state would number its objects again and corrupt both streams.
  */
 export function startRecording(
   store: ChunkSink & { open(opening: RecordingOpening): void },
   showroomId: string,
-  roomId: string,
-  state: ShowroomState,
-): { recorder: Recorder; serializer: SchemaSerializer<ShowroomState> } {
+  room: Room,
+): Recorder {
   const started = performance.now();
-  const recorder = new Recorder(uuidv7(), store, () => performance.now() - started);
-  const serializer = recorder.serializerFor(state);
-  const reflection = Buffer.from(serializer.handshake()).toString("base64");
-  store.open({ id: recorder.recordingId, showroomId, roomId, startedAt: new Date(), reflection });
-  return { recorder, serializer };
+  const encoder = roomEncoder(room);
+  const recorder = new Recorder(uuidv7(), encoder, store, () => performance.now() - started);
+  const reflection = Recorder.reflectionOf(encoder);
+  store.open({ id: recorder.recordingId, showroomId, roomId: room.roomId, startedAt: new Date(), reflection });
+  return recorder;
 }
 
-/** Colyseus's serializer, with a look at the encoder before each patch is encoded and sent. */
-class TappedSerializer extends SchemaSerializer<ShowroomState> {
-  constructor(private readonly tap: (encoder: Encoder<ShowroomState>) => void) {
-    super();
-  }
-
-  override applyPatches(...args: Parameters<SchemaSerializer<ShowroomState>["applyPatches"]>): boolean {
-    this.tap(this.encoder);
-    return super.applyPatches(...args);
-  }
+/** Colyseus 0.18 keeps a room's serializer private; the recorder needs the encoder it patches with. */
+function roomEncoder(room: Room): Encoder {
+  const encoder = (room as unknown as { _serializer?: { encoder?: unknown } })._serializer?.encoder;
+  if (!(encoder instanceof Encoder)) throw new Error("the room has no schema encoder where recording expects it");
+  return encoder;
 }

@@ -96,12 +96,11 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     // A backstop under the per-type limits for every frame, requests for unknown types included.
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
     this.state = initialState(slug, catalog);
-    const recording =
+    const recorder =
       services.recordings && catalog.showroom.recordingEnabled
-        ? startRecording(services.recordings, catalog.showroom.id, this.roomId, this.state)
+        ? startRecording(services.recordings, catalog.showroom.id, this)
         : undefined;
-    if (recording) this.setSerializer(recording.serializer);
-    this.showroom = { ...this.assemble(catalog), recorder: recording?.recorder };
+    this.showroom = { ...this.assemble(catalog), recorder };
     this.showroom.roster.placeAssistant(catalog.showroom.spawn);
     const follower = this.showroom.catalog;
     this.clock.setInterval(() => void follower.check(), CATALOG_CHECK_MS);
@@ -299,6 +298,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     if (!this.showroom) return;
     const started = performance.now();
     syncDirtyToState(this.showroom.sim, this.state);
+    this.showroom.recorder?.patch();
     this.metrics.syncMs.add(performance.now() - started);
   }
 
