@@ -68,3 +68,39 @@ const poseBytes = new Uint8Array(POSE_MESSAGE_BYTES);
 export function sendBotPose(room: Room, pose: ArrayLike<number>): void {
   room.sendBytes("pose", encodePoseMessage(pose, poseBytes));
 }
+
+/** Bot `index`'s head and hands at `timeMs`: each walks its own small circle, turning its head and swinging its hands. */
+export function posesFor(index: number, timeMs: number): number[] {
+  const cx = -12 + (index % 20) * 1.2;
+  const cz = -8 + Math.floor(index / 20) * 1.6;
+  const a = (timeMs / 1000) * Math.PI + index;
+  const x = cx + Math.cos(a) * 0.4;
+  const z = cz + Math.sin(a) * 0.4;
+  const yaw = a;
+  const qy = Math.sin(yaw / 2);
+  const qw = Math.cos(yaw / 2);
+  const swing = Math.sin(a * 2) * 0.2;
+  return [
+    x,
+    1.6,
+    z,
+    0,
+    qy,
+    0,
+    qw,
+    x - 0.3,
+    1.1 + swing,
+    z - 0.2,
+    0,
+    qy,
+    0,
+    qw,
+    x + 0.3,
+    1.1 - swing,
+    z - 0.2,
+    0,
+    qy,
+    0,
+    qw,
+  ];
+}

@@ -1,13 +1,15 @@
-// `npm run bench -- <room|client|nlp> [--json] [options]`: benchmarks run by hand, never in tests.
+// `npm run bench -- <room|replay|client|nlp> [--json] [options]`: benchmarks run by hand, never in tests.
 import { runRoomBench } from "./room";
 
-const USAGE = `usage: npm run bench -- <room|client|nlp> [--json]
+const USAGE = `usage: npm run bench -- <room|replay|client|nlp> [--json]
   room    bots move head and hands every frame and send their pose on each patch, as the
           web client does; --avatars 50,100,200, --pose-hz N sends at a fixed rate instead
           --seconds 10 (measured window), --windows 1 (windows per row: the row shows
           the median window's CPU and, with more than one, every window's)
           --profile DIR writes the server's CPU profile there, --server-log FILE its output,
           --server-flags "..." passes Node flags to the server (e.g. --trace-gc)
+  replay  records 200 moving avatars for an hour faster than real time (--seconds N, --avatars N),
+          stores it, then seeks into it and decodes it: bytes per avatar-hour, recorder and seek costs
   client  renders the showroom page with 10 and 200 bot avatars
   nlp     assistant classification latency and training time`;
 
@@ -43,6 +45,17 @@ async function main(): Promise<void> {
         serverLog: option("server-log"),
         serverFlags: option("server-flags")?.split(/\s+/).filter(Boolean),
       });
+      break;
+    }
+    case "replay": {
+      const { runReplayBench } = await import("./replay");
+      const seconds = Number(option("seconds") ?? "3600");
+      if (!Number.isFinite(seconds) || seconds < 5 || seconds > 36_000)
+        throw new Error("--seconds takes a recording length from 5 to 36000");
+      const avatars = Number(option("avatars") ?? "200");
+      if (!Number.isInteger(avatars) || avatars < 1 || avatars > 250)
+        throw new Error("--avatars takes a whole number from 1 to 250");
+      await runReplayBench({ json, avatars, seconds, seeks: 200 });
       break;
     }
     case "client": {

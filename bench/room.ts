@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Room } from "@colyseus/sdk";
 import { projectRoot } from "../db/paths";
 import { PoseSender } from "../client/net/pose-sender";
-import { countBotTraffic, joinBot, sendBotPose, type BotTraffic } from "./bots";
+import { countBotTraffic, joinBot, posesFor, sendBotPose, type BotTraffic } from "./bots";
 import { printTable } from "./table";
 
 export interface RoomBenchRow {
@@ -82,42 +82,6 @@ async function metrics(baseUrl: string, windowSeconds?: number): Promise<Metrics
   });
   if (!response.ok) throw new Error(`metrics: ${response.status} ${await response.text()}`);
   return (await response.json()) as Metrics;
-}
-
-function posesFor(index: number, timeMs: number): number[] {
-  // Each bot walks its own small circle, turning its head and swinging its hands.
-  const cx = -12 + (index % 20) * 1.2;
-  const cz = -8 + Math.floor(index / 20) * 1.6;
-  const a = (timeMs / 1000) * Math.PI + index;
-  const x = cx + Math.cos(a) * 0.4;
-  const z = cz + Math.sin(a) * 0.4;
-  const yaw = a;
-  const qy = Math.sin(yaw / 2);
-  const qw = Math.cos(yaw / 2);
-  const swing = Math.sin(a * 2) * 0.2;
-  return [
-    x,
-    1.6,
-    z,
-    0,
-    qy,
-    0,
-    qw,
-    x - 0.3,
-    1.1 + swing,
-    z - 0.2,
-    0,
-    qy,
-    0,
-    qw,
-    x + 0.3,
-    1.1 - swing,
-    z - 0.2,
-    0,
-    qy,
-    0,
-    qw,
-  ];
 }
 
 interface Window {

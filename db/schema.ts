@@ -3,3 +3,4 @@ export * from "./tables/core";
 export * from "./tables/assistant";
 export * from "./tables/support";
 export * from "./tables/privacy";
+export * from "./tables/recording";

@@ -48,8 +48,8 @@ export interface CustomerDataExport {
     message: string;
     createdAt: string;
   }>;
-  /** Recordings of visits: the product records none yet, so this is always empty. */
-  recordings: never[];
+  /** Recordings of showroom sessions the customer was in (managers replay them at /manager/recordings/:id). */
+  recordings: Array<{ id: string; showroom: string; startedAt: string; endedAt: string | null }>;
 }
 
 /** The answer to an erasure, the same for every repeat of it. */
@@ -70,6 +70,8 @@ export interface ErasureCounts {
   notes: number;
   demoRequests: number;
   quoteRequests: number;
+  /** Recordings whose visitor list named them. */
+  recordings: number;
 }
 
 export interface AuditEntry {
@@ -77,7 +79,7 @@ export interface AuditEntry {
   staffId: string;
   staffName: string;
   customerId: string;
-  action: "ticket_detail" | "export" | "erase";
+  action: "ticket_detail" | "export" | "erase" | "recording";
   ticketId: string | null;
   at: string;
 }

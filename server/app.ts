@@ -16,6 +16,8 @@ import { AssistantDirectory } from "./assistant/directory";
 import { CrmWriter } from "./crm/writer";
 import { apiRouter } from "./http/api";
 import { startPrivacy } from "./privacy";
+import { recordingRouter } from "./recording/api";
+import { RecordingStore } from "./recording/store";
 import { insertAdmitted } from "./privacy/gate";
 import { guardRequests, MAX_BODY_BYTES } from "./http/front-door";
 import { healthRouter } from "./http/health";
@@ -87,6 +89,9 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
   const secret = await loadSigningSecret(db.db, config.secret);
   const writer = new CrmWriter(db.db, { log, insert: insertAdmitted });
   held.add("the CRM writer", () => writer.close());
+  // Released after the game server (rooms seal their open chunk as they close), before the pool.
+  const recordings = config.recording ? new RecordingStore(db.db, { log }) : undefined;
+  if (recordings) held.add("the recordings", () => recordings.close());
   const throttles = new Throttles(db.db, { guestTokensPerAddress: config.guestTokensPerAddress });
   const support = await startSupport({ db: db.db, secret, log, throttles });
   held.add("live support", () => support.stop());
@@ -115,6 +120,7 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
       mountRouters(app, {
         privacy: privacy.router,
         support: support.router,
+        recordings: recordingRouter({ db: db.db }),
         api: apiRouter({
           db: db.db,
           secret,
@@ -139,6 +145,7 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
         reconnectSeconds: config.reconnectSeconds,
         metrics,
         assistants,
+        recordings,
         log,
       }),
     )

@@ -25,6 +25,8 @@ export interface AtriumConfig {
   serveSourceMaps: boolean;
   /** New guest identities one address may ask for per 10 minutes. */
   guestTokensPerAddress: number;
+  /** Rooms are recorded for replay unless ATRIUM_RECORDING=off (each showroom can also opt out). */
+  recording: boolean;
 }
 
 /** A shorter signing secret could be guessed offline from one token. */
@@ -67,6 +69,7 @@ export function configFromEnv(): AtriumConfig {
     metricsToken: metricsToken(),
     serveSourceMaps: process.env.ATRIUM_SERVE_SOURCEMAPS === "1",
     guestTokensPerAddress: integer("ATRIUM_GUEST_TOKENS_PER_ADDRESS", 60, 1, 1_000_000),
+    recording: recordingSwitch(),
   };
 }
 
@@ -106,6 +109,13 @@ function allowedOrigins(): string[] {
         );
       return origin;
     });
+}
+
+function recordingSwitch(): boolean {
+  const raw = (process.env.ATRIUM_RECORDING ?? "on").trim().toLowerCase();
+  if (raw === "on" || raw === "") return true;
+  if (raw === "off") return false;
+  throw new ConfigError(`ATRIUM_RECORDING must be "on" or "off", got "${raw}"`);
 }
 
 /**

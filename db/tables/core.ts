@@ -20,6 +20,8 @@ export const showrooms = pgTable("showrooms", {
   capacity: integer("capacity").notNull().default(250),
   /** Visitors must accept the privacy notice before entering (recorded as a consent_given interaction). */
   requiresConsent: boolean("requires_consent").notNull().default(false),
+  /** Rooms of this showroom are recorded for replay (unless ATRIUM_RECORDING=off). */
+  recordingEnabled: boolean("recording_enabled").notNull().default(true),
   createdAt: createdAt(),
 });
 

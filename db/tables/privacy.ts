@@ -40,7 +40,7 @@ export const staffAccessLog = pgTable(
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id),
-    /** "ticket_detail", "export" or "erase". */
+    /** "ticket_detail", "export", "erase" or "recording". */
     action: text("action").$type<StaffAccessAction>().notNull(),
     /** The ticket read, when the access was through one. */
     ticketId: uuid("ticket_id"),
@@ -50,8 +50,9 @@ export const staffAccessLog = pgTable(
     index("staff_access_log_customer").on(t.customerId, t.id),
     index("staff_access_log_staff").on(t.staffId, t.id),
     index("staff_access_log_at").on(t.at),
-    check("staff_access_log_action", sql`${t.action} in ('ticket_detail', 'export', 'erase')`),
+    check("staff_access_log_action", sql`${t.action} in ('ticket_detail', 'export', 'erase', 'recording')`),
   ],
 );
 
-export type StaffAccessAction = "ticket_detail" | "export" | "erase";
+/** "recording": a recording in which the customer appears was opened. */
+export type StaffAccessAction = "ticket_detail" | "export" | "erase" | "recording";

@@ -60,6 +60,10 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "GET", path: "/api/support/canned-responses", access: ["staff"] },
   { method: "GET", path: "/api/support/agents", access: ["manager"] },
   { method: "GET", path: "/api/support/metrics", access: ["manager"] },
+  // Recordings: managers see all; an agent sees the stretch of one during a ticket they held (403 otherwise).
+  { method: "GET", path: "/api/recordings", access: ["staff"] },
+  { method: "GET", path: "/api/recordings/:id", access: ["staff"] },
+  { method: "GET", path: "/api/recordings/:id/chunks/:seq", access: ["staff"] },
   // Agents enter with a room or floor token from /api/support, which only agents get.
   { method: "POST", path: "/matchmake/:method/:roomName", access: ["customer"], servedBy: "colyseus" },
 ];
@@ -68,6 +72,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
 export interface HttpRouters {
   privacy: express.Router;
   support: express.Router;
+  recordings: express.Router;
   api: express.Router;
   health: express.Router;
   client: express.Router;
@@ -81,6 +86,7 @@ export interface HttpRouters {
 export const MOUNTS: ReadonlyArray<{ at: string; router: keyof HttpRouters }> = [
   { at: "/api", router: "privacy" },
   { at: "/api/support", router: "support" },
+  { at: "/api/recordings", router: "recordings" },
   { at: "/api", router: "api" },
   { at: "/", router: "health" },
   { at: "/", router: "client" },

@@ -59,6 +59,12 @@ export async function eraseCustomer(
         update demo_requests set message = '' where customer_id = ${customerId} and message <> ''`),
       quoteRequests: await touched(sql`
         update quote_requests set message = '' where customer_id = ${customerId} and message <> ''`),
+      // Their name leaves recordings' visitor lists (the recorder's later chunks keep it out too).
+      recordings: await touched(sql`
+        update recordings set visitors = (
+          select jsonb_agg(case when v->>'customerId' = ${customerId} then jsonb_set(v, '{name}', '""') else v end)
+          from jsonb_array_elements(visitors) v)
+        where visitors @> ${JSON.stringify([{ customerId }])}::jsonb`),
     };
     const done = await tx
       .insert(erasures)

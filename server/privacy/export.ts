@@ -1,10 +1,11 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   customers,
   demoRequests,
   interactions,
   quoteRequests,
+  recordings,
   showrooms,
   supportNotes,
   supportTickets,
@@ -93,6 +94,22 @@ export async function exportCustomerData(db: Database, customerId: string): Prom
       message: q.message,
       createdAt: q.createdAt.toISOString(),
     })),
-    recordings: [],
+    recordings: (
+      await db
+        .select({
+          id: recordings.id,
+          showroomId: recordings.showroomId,
+          startedAt: recordings.startedAt,
+          endedAt: recordings.endedAt,
+        })
+        .from(recordings)
+        .where(sql`${recordings.visitors} @> ${JSON.stringify([{ customerId }])}::jsonb`)
+        .orderBy(asc(recordings.startedAt))
+    ).map((r) => ({
+      id: r.id,
+      showroom: slug(r.showroomId),
+      startedAt: r.startedAt.toISOString(),
+      endedAt: r.endedAt?.toISOString() ?? null,
+    })),
   };
 }

@@ -25,12 +25,22 @@ const interactionRule = (days: number): RetentionRule => ({
   },
 });
 
-/**
- * What is swept. Recordings (ATRIUM_RECORDING_RETENTION_DAYS) join this list when the product
- * records visits; there is nothing of theirs to delete yet.
- */
+/** A recording and its chunks go together (the chunks' foreign key cascades), by the room's opening. */
+const recordingRule = (days: number): RetentionRule => ({
+  what: "recordings",
+  days,
+  async deleteExpired(db, olderThanDays, limit) {
+    const result = await db.execute(sql`
+      delete from recordings where id in (
+        select id from recordings where started_at < now() - make_interval(days => ${olderThanDays})
+        limit ${limit} for update skip locked)`);
+    return result.rowCount ?? 0;
+  },
+});
+
+/** What is swept: interactions (ATRIUM_INTERACTION_RETENTION_DAYS) and recordings (ATRIUM_RECORDING_RETENTION_DAYS). */
 export function retentionRules(config: PrivacyConfig): RetentionRule[] {
-  return [interactionRule(config.interactionRetentionDays)];
+  return [interactionRule(config.interactionRetentionDays), recordingRule(config.recordingRetentionDays)];
 }
 
 /**

@@ -22,6 +22,7 @@ import { CATALOG_CHECK_MS, CatalogFollower } from "./catalog-follower";
 import { ChatRelay } from "./chat-relay";
 import { ERASURE_CHECK_MS, erasedAmong } from "./erasure-watch";
 import { ClientGuard, MAX_FRAMES_PER_SECOND } from "./client-guard";
+import { type Recorder, startRecording } from "./recorder";
 import { MessageDoor, ShowroomCloseCode } from "./message-door";
 import { RoomMetrics } from "./metrics";
 import { Roster, welcomeOf } from "./roster";
@@ -52,6 +53,8 @@ interface Showroom {
   chat: ChatRelay;
   desk: AssistantDesk;
   support: SupportChannel;
+  /** None when recording is off, for the server or this showroom. */
+  recorder: Recorder | undefined;
 }
 
 /**
@@ -93,7 +96,11 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     // A backstop under the per-type limits for every frame, requests for unknown types included.
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
     this.state = initialState(slug, catalog);
-    this.showroom = this.assemble(catalog);
+    const recorder =
+      services.recordings && catalog.showroom.recordingEnabled
+        ? startRecording(services.recordings, catalog.showroom.id, this)
+        : undefined;
+    this.showroom = { ...this.assemble(catalog), recorder };
     this.showroom.roster.placeAssistant(catalog.showroom.spawn);
     const follower = this.showroom.catalog;
     this.clock.setInterval(() => void follower.check(), CATALOG_CHECK_MS);
@@ -110,7 +117,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
   }
 
   /** The parts, wired to each other and to this room's clients. */
-  private assemble(catalog: Catalog): Showroom {
+  private assemble(catalog: Catalog): Omit<Showroom, "recorder"> {
     const { services } = this;
     const sim = new ShowroomSimulation(catalog, catalog.showroom.capacity);
     const roster = new Roster(sim, this.state);
@@ -230,6 +237,11 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
       visitor.name,
       showroom.support.arrivalPose(client.sessionId),
     );
+    showroom.recorder?.present({
+      role: role === Role.Agent ? "agent" : "customer",
+      id: admission.claims.sub,
+      name: avatar.name,
+    });
     if (visitor.visit)
       showroom.visits.begin(client.sessionId, visitor.visit, { roomId: this.roomId, name: avatar.name });
     client.send("welcome", welcomeOf(client.sessionId, { ...visitor.visit, name: avatar.name }, false));
@@ -286,6 +298,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     if (!this.showroom) return;
     const started = performance.now();
     syncDirtyToState(this.showroom.sim, this.state);
+    this.showroom.recorder?.patch();
     this.metrics.syncMs.add(performance.now() - started);
   }
 
@@ -316,6 +329,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     showroom.support.dispose();
     showroom.sim.endAllDwells();
     this.handleEvents(showroom.sim.drain());
+    showroom.recorder?.close();
     this.services.metrics.delete(this.roomId);
     this.services.log(`[room] showroom "${this.state.slug}" closed (room ${this.roomId})`);
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/client";
 import { apiRouter } from "../../server/http/api";
 import { healthRouter } from "../../server/http/health";
+import { recordingRouter } from "../../server/recording/api";
 import { type HttpRouters, registeredRoutes, ROUTE_TABLE, type RouteRule } from "../../server/http/routes";
 import { clientApp } from "../../server/http/static";
 import type { Throttles } from "../../server/http/throttle";
@@ -114,6 +115,7 @@ function serverRouters(): HttpRouters {
   return {
     privacy: privacyRouter({ db, secret: "unused" }),
     support: supportRouter({ db, secret: "unused", config: supportConfigFromEnv(), throttles, log: () => {} }),
+    recordings: recordingRouter({ db }),
     api: apiRouter({ db, secret: "unused", guestTokenTtlSeconds: 60, metrics: new Map(), throttles, metricsToken: "" }),
     health: healthRouter({} as pg.Pool, () => {}),
     client: clientApp({ serveSourceMaps: false }),

@@ -164,6 +164,13 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
 
   it("a manager exports everything held about a customer, named by the console's reference or by id", async () => {
     const { customerId, ticketId } = await customerWithHistory("Quinn Export", "kumquat");
+    // The room's recording names its visitors with each chunk it writes (every 5 s).
+    await waitFor(
+      () => query("SELECT id FROM recordings WHERE visitors @> $1::jsonb", [JSON.stringify([{ customerId }])]),
+      (rows) => rows.length === 1,
+      15_000,
+      "the recording to name the customer",
+    );
     const byReference = await api<CustomerDataExport>("GET", `/support/customers/${referenceOf(customerId)}/export`, {
       cookie: manager.cookie,
     });
@@ -182,7 +189,7 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
     expect(data.quoteRequests).toEqual([
       expect.objectContaining({ message: "kumquat quote", items: [{ sku: "x", quantity: 2 }] }),
     ]);
-    expect(data.recordings).toEqual([]);
+    expect(data.recordings).toEqual([expect.objectContaining({ showroom: "home-living", endedAt: null })]);
 
     const byId = await api<CustomerDataExport>("GET", `/support/customers/${customerId}/export`, {
       cookie: manager.cookie,
