@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConnectionStatus, SessionEvents } from "../../../client/net/live-session";
+import { JoinErrorCode } from "../../../schema/errors";
 
 /**
  * The SDK's Client, faked: the first join succeeds with a room the test can close, every later
@@ -32,9 +33,18 @@ const sdk = vi.hoisted(() => {
       return state.joins === 1 ? room() : state.laterJoin();
     }
   }
-  return { state, Client };
+  /** The SDK's refusal: the server's code (an HTTP status) and its message. */
+  class ServerError extends Error {
+    constructor(
+      readonly code: number,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+  return { state, Client, ServerError };
 });
-vi.mock("@colyseus/sdk", () => ({ Client: sdk.Client }));
+vi.mock("@colyseus/sdk", () => ({ Client: sdk.Client, ServerError: sdk.ServerError }));
 
 const { LiveSession } = await import("../../../client/net/live-session");
 
@@ -129,7 +139,8 @@ describe("the browser rejoining a showroom whose room is gone", () => {
   });
 
   it("gives up at once, saying so, when the showroom is full", async () => {
-    sdk.state.laterJoin = () => Promise.reject(new Error('The showroom "Home & Living Showroom" is full.'));
+    sdk.state.laterJoin = () =>
+      Promise.reject(new sdk.ServerError(JoinErrorCode.ShowroomFull, 'The showroom "Home & Living Showroom" is full.'));
     const { statuses } = await joinedSession();
     roomGone();
     await vi.advanceTimersByTimeAsync(0);
