@@ -7,6 +7,9 @@ const STOP_DEADLINE_MS = 30_000;
 /** `npm start`: runs Atrium until SIGINT/SIGTERM, then stops without losing an interaction. */
 async function main(): Promise<void> {
   const config = configFromEnv();
+  // A failure in background work (a sweep, a poll) must not take every showroom down with it: it is
+  // logged in full and the server goes on.
+  process.on("unhandledRejection", (reason) => console.error("[atrium] unhandled failure in background work:", reason));
   const atrium = await startAtrium(config);
   console.log(`[atrium] ready. The demo showroom: ${atrium.url}/showroom/home-living`);
   console.log(

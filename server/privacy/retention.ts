@@ -13,30 +13,25 @@ export interface RetentionRule {
   deleteExpired(db: Database, days: number, limit: number): Promise<number>;
 }
 
-const interactionRule = (days: number): RetentionRule => ({
-  what: "interactions",
+/** Rows of `table` whose `column` is older than the rule's days, deleted a batch at a time. */
+const expiryRule = (what: string, table: string, column: string, days: number): RetentionRule => ({
+  what,
   days,
   async deleteExpired(db, olderThanDays, limit) {
     const result = await db.execute(sql`
-      delete from interactions where id in (
-        select id from interactions where occurred_at < now() - make_interval(days => ${olderThanDays})
+      delete from ${sql.identifier(table)} where id in (
+        select id from ${sql.identifier(table)}
+        where ${sql.identifier(column)} < now() - make_interval(days => ${olderThanDays})
         limit ${limit} for update skip locked)`);
     return result.rowCount ?? 0;
   },
 });
 
+const interactionRule = (days: number): RetentionRule =>
+  expiryRule("interactions", "interactions", "occurred_at", days);
+
 /** A recording and its chunks go together (the chunks' foreign key cascades), by the room's opening. */
-const recordingRule = (days: number): RetentionRule => ({
-  what: "recordings",
-  days,
-  async deleteExpired(db, olderThanDays, limit) {
-    const result = await db.execute(sql`
-      delete from recordings where id in (
-        select id from recordings where started_at < now() - make_interval(days => ${olderThanDays})
-        limit ${limit} for update skip locked)`);
-    return result.rowCount ?? 0;
-  },
-});
+const recordingRule = (days: number): RetentionRule => expiryRule("recordings", "recordings", "started_at", days);
 
 /** What is swept: interactions (ATRIUM_INTERACTION_RETENTION_DAYS) and recordings (ATRIUM_RECORDING_RETENTION_DAYS). */
 export function retentionRules(config: PrivacyConfig): RetentionRule[] {

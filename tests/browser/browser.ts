@@ -145,3 +145,28 @@ export async function framesDrawn(visitor: Visitor, count = 10): Promise<void> {
   const start = (await visitor.state()).render.frames;
   await until(visitor, (s) => s.render.frames >= start + count, `${count} more frames drawn`);
 }
+
+/** Mean and spread of the screenshot's brightness, measured by the browser itself:
+ * a black or blank canvas has a low mean or almost no spread. */
+export async function brightness(page: Page, png: Buffer): Promise<{ mean: number; spread: number }> {
+  return page.evaluate(
+    async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      const values: number[] = [];
+      for (let i = 0; i < data.length; i += 4 * 97)
+        values.push(((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0)) / 3);
+      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+      const spread = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
+      return { mean, spread };
+    },
+    `data:image/png;base64,${png.toString("base64")}`,
+  );
+}

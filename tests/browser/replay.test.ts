@@ -19,7 +19,7 @@ import {
   SAM,
   type StoredRecording,
 } from "../unit/client/replay-fixtures";
-import { launchChromium } from "./browser";
+import { brightness, launchChromium } from "./browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -82,29 +82,6 @@ async function until(
     state = await page.evaluate(() => window.__atriumReplay?.state() ?? null);
   }
   return state;
-}
-
-/** Mean and spread of a screenshot's brightness, measured by the browser itself. */
-async function brightness(page: Page, png: Buffer): Promise<{ mean: number; spread: number }> {
-  return page.evaluate(
-    async (dataUrl) => {
-      const image = new Image();
-      image.src = dataUrl;
-      await image.decode();
-      const canvas = document.createElement("canvas");
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext("2d")!;
-      context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      const values: number[] = [];
-      for (let i = 0; i < data.length; i += 4 * 97) values.push((data[i]! + data[i + 1]! + data[i + 2]!) / 3);
-      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-      const spread = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
-      return { mean, spread };
-    },
-    `data:image/png;base64,${png.toString("base64")}`,
-  );
 }
 
 /** Saves the whole page to the OS temp dir and fails on a black or blank 3D view. */

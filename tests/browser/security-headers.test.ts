@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff } from "../integration/support-fixtures";
 import { startTestServer, type TestServer } from "../support/server";
-import { launchChromium } from "./browser";
+import { brightness, launchChromium } from "./browser";
 
 let server: TestServer;
 let browser: Browser;
@@ -48,30 +48,6 @@ async function watchedPage(): Promise<{ page: Page; problems: () => Promise<stri
       ...consoleErrors,
     ],
   };
-}
-
-/** Mean and spread of the screenshot's brightness, measured by the browser itself. */
-async function brightness(page: Page, png: Buffer): Promise<{ mean: number; spread: number }> {
-  return page.evaluate(
-    async (dataUrl) => {
-      const image = new Image();
-      image.src = dataUrl;
-      await image.decode();
-      const canvas = document.createElement("canvas");
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext("2d")!;
-      context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      const values: number[] = [];
-      for (let i = 0; i < data.length; i += 4 * 97)
-        values.push(((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0)) / 3);
-      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-      const spread = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
-      return { mean, spread };
-    },
-    `data:image/png;base64,${png.toString("base64")}`,
-  );
 }
 
 describe("the pages work under their Content-Security-Policy", () => {
