@@ -22,7 +22,8 @@ export function securityHeaders(options: {
         "script-src": ["'self'"],
         "style-src": ["'self'", ...options.inlineStyleHashes.map((hash) => `'${hash}'`)],
         "img-src": ["'self'", "data:", "blob:"],
-        "connect-src": ["'self'", ...(options.multiProcess ? ["ws:", "wss:"] : [])],
+        // three's GLTFLoader fetches a model's embedded textures (the headset's controllers) as blob: URLs.
+        "connect-src": ["'self'", "blob:", "data:", ...(options.multiProcess ? ["ws:", "wss:"] : [])],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
