@@ -308,6 +308,7 @@ describe("the replay player on the server's own recordings", () => {
     const manager = await signIn(server, await createStaff(server, "manager", "Mona"));
     const visitor = await joinShowroom(server.baseUrl, { name: "Walker" });
     try {
+      await visitor.until(() => visitor.headOf(visitor.sessionId) !== undefined, 10_000, "the walker's avatar");
       await walkTo(visitor, view.spawn.x + 2, view.spawn.z - 2);
       const headers = { cookie: manager.cookie };
       let recording: RecordingSummary | undefined;
