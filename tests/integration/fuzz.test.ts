@@ -23,7 +23,6 @@ const SLUG = "home-living";
 const CLIENTS_AT_ONCE = 10;
 const BATCH = 120;
 /** Guest tokens the fuzz clients take turns with: a customer may ask for 6 seats per 15 s. */
-const TOKEN_POOL = 60;
 const SKUS = ["SOFA-OSLO-3", "CHAIR-LUNA", "SPK-ECHO-2", "VASE-KOI", "NOPE-404"];
 
 /** mulberry32: small, fast and the same on every machine. */
@@ -170,158 +169,152 @@ function badPose(bounds: Bounds, what: string, xz: number, y: number, q: number)
   return undefined;
 }
 
-// Reused guest tokens now take each other's seats (one seat per visitor): run by hand until the pool gives each client its own.
-describe.skipIf(process.env.ATRIUM_FUZZ_MESSAGES === undefined)(
-  `the showroom under ${TOTAL.toLocaleString("en")} fuzzed messages`,
-  () => {
-    let server: TestServer;
-    const open: Visitor[] = [];
+describe(`the showroom under ${TOTAL.toLocaleString("en")} fuzzed messages`, () => {
+  let server: TestServer;
+  const open: Visitor[] = [];
 
-    beforeAll(async () => {
-      server = await startTestServer({ database: "embedded", env: { ATRIUM_GUEST_TOKENS_PER_ADDRESS: "100000" } });
-    });
-    afterAll(async () => {
-      await Promise.all(open.map((visitor) => visitor.leave()));
-      await server?.close();
-    });
+  beforeAll(async () => {
+    server = await startTestServer({ database: "embedded", env: { ATRIUM_GUEST_TOKENS_PER_ADDRESS: "100000" } });
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((visitor) => visitor.leave()));
+    await server?.close();
+  });
 
-    it(
-      "serves a well-behaved visitor throughout, keeps every pose finite and inside, and stays up",
-      async () => {
-        let failure: string | undefined;
-        const fail = (why: string) => {
-          failure ??= why;
-        };
-        try {
-          const view = (await (await fetch(`${server.baseUrl}/api/showrooms/${SLUG}`)).json()) as ShowroomView;
-          const bounds = view.bounds;
+  it(
+    "serves a well-behaved visitor throughout, keeps every pose finite and inside, and stays up",
+    async () => {
+      let failure: string | undefined;
+      const fail = (why: string) => {
+        failure ??= why;
+      };
+      try {
+        const view = (await (await fetch(`${server.baseUrl}/api/showrooms/${SLUG}`)).json()) as ShowroomView;
+        const bounds = view.bounds;
 
-          const observer = await joinShowroom(server.baseUrl, { name: "Observer" });
-          open.push(observer);
-          const walker = await joinShowroom(server.baseUrl, { name: "Walker" });
-          open.push(walker);
-          let patches = 0;
-          let walkerMovedAt = Date.now();
-          let walkerLast = "";
-          observer.room.onStateChange((state) => {
-            patches++;
-            state.avatars.forEach((avatar, sessionId) => {
-              for (const [part, xz, y, q] of [
-                ["head", avatar.hxz, avatar.hy, avatar.hq],
-                ["left hand", avatar.lxz, avatar.ly, avatar.lq],
-                ["right hand", avatar.rxz, avatar.ry, avatar.rq],
-              ] as const) {
-                const bad = badPose(bounds, `avatar ${sessionId} ${part}`, xz, y, q);
-                if (bad) fail(bad);
-              }
-              if (sessionId === walker.sessionId && `${avatar.hxz}` !== walkerLast) {
-                walkerLast = `${avatar.hxz}`;
-                walkerMovedAt = Date.now();
-              }
-            });
-            state.products.forEach((product, sku) => {
-              const bad = badPose(bounds, `product ${sku}`, product.xz, product.y, product.q);
+        const observer = await joinShowroom(server.baseUrl, { name: "Observer" });
+        open.push(observer);
+        const walker = await joinShowroom(server.baseUrl, { name: "Walker" });
+        open.push(walker);
+        let patches = 0;
+        let walkerMovedAt = Date.now();
+        let walkerLast = "";
+        observer.room.onStateChange((state) => {
+          patches++;
+          state.avatars.forEach((avatar, sessionId) => {
+            for (const [part, xz, y, q] of [
+              ["head", avatar.hxz, avatar.hy, avatar.hq],
+              ["left hand", avatar.lxz, avatar.ly, avatar.lq],
+              ["right hand", avatar.rxz, avatar.ry, avatar.rq],
+            ] as const) {
+              const bad = badPose(bounds, `avatar ${sessionId} ${part}`, xz, y, q);
               if (bad) fail(bad);
+            }
+            if (sessionId === walker.sessionId && `${avatar.hxz}` !== walkerLast) {
+              walkerLast = `${avatar.hxz}`;
+              walkerMovedAt = Date.now();
+            }
+          });
+          state.products.forEach((product, sku) => {
+            const bad = badPose(bounds, `product ${sku}`, product.xz, product.y, product.q);
+            if (bad) fail(bad);
+          });
+        });
+
+        // The well-behaved visitor: legal poses at 20 Hz back and forth, a chat line every 2 s, each acknowledged within 5 s.
+        let step = 0;
+        const unacknowledged = new Map<string, number>();
+        let acknowledged = 0;
+        walker.room.onMessage("chat:ack", (ack: { clientMessageId: string }) => {
+          if (unacknowledged.delete(ack.clientMessageId)) acknowledged++;
+        });
+        const walking = setInterval(() => {
+          step++;
+          const x = 3 * Math.sin(step / 40);
+          walker.sendPose(standingPose(x, 5, 0));
+          if (step % 40 === 0) {
+            const clientMessageId = `walker-${step}`;
+            unacknowledged.set(clientMessageId, Date.now());
+            walker.room.send("chat", { text: `still here (${step})`, clientMessageId });
+          }
+          for (const [clientMessageId, sentAt] of unacknowledged)
+            if (Date.now() - sentAt > 5000)
+              fail(`the walker's chat line ${clientMessageId} was not acknowledged in 5 s`);
+          if (Date.now() - walkerMovedAt > 5000)
+            fail("the walker's avatar has not moved in the observer's state for 5 s");
+        }, 50);
+
+        const next = fuzzMessages(SEED);
+        let sent = 0;
+        let sessions = 0;
+        let cut = 0;
+        let turn = 0;
+        let stuck = 0;
+        let joiningMs = 0;
+        const started = Date.now();
+
+        const fuzzClient = async () => {
+          while (sent < TOTAL && failure === undefined) {
+            // Each fuzz client is a visitor of its own: a shared token would take another client's seat.
+            turn++;
+            const token = (await guestToken(server.baseUrl)).token;
+            const client = new Client(server.baseUrl);
+            let room: Room<unknown, ShowroomState>;
+            const joinAt = Date.now();
+            try {
+              room = await client.joinOrCreate<ShowroomState>(
+                "showroom",
+                { slug: SLUG, token, name: "Fuzz" },
+                ShowroomState,
+              );
+            } catch (error) {
+              // Over a customer's seat requests: the next token in the pool is rested.
+              if ((error as { code?: number }).code === 429) continue;
+              throw error;
+            }
+            sessions++;
+            joiningMs += Date.now() - joinAt;
+            room.reconnection.enabled = false;
+            const closed = new Promise<"closed">((resolve) => {
+              room.onLeave(() => resolve("closed"));
+              room.onDrop(() => resolve("closed"));
             });
-          });
-
-          // The well-behaved visitor: legal poses at 20 Hz back and forth, a chat line every 2 s, each acknowledged within 5 s.
-          let step = 0;
-          const unacknowledged = new Map<string, number>();
-          let acknowledged = 0;
-          walker.room.onMessage("chat:ack", (ack: { clientMessageId: string }) => {
-            if (unacknowledged.delete(ack.clientMessageId)) acknowledged++;
-          });
-          const walking = setInterval(() => {
-            step++;
-            const x = 3 * Math.sin(step / 40);
-            walker.sendPose(standingPose(x, 5, 0));
-            if (step % 40 === 0) {
-              const clientMessageId = `walker-${step}`;
-              unacknowledged.set(clientMessageId, Date.now());
-              walker.room.send("chat", { text: `still here (${step})`, clientMessageId });
+            const guard = new ClientGuard();
+            let earnedCut = false;
+            for (let i = 0; i < BATCH && sent < TOTAL && !earnedCut; i++) {
+              const message = next();
+              if ("bytes" in message) room.sendBytes(message.type, message.bytes);
+              else room.send(message.type, message.payload);
+              sent++;
+              if (!passesDoor(guard, message)) earnedCut = guard.strike(Date.now());
             }
-            for (const [clientMessageId, sentAt] of unacknowledged)
-              if (Date.now() - sentAt > 5000)
-                fail(`the walker's chat line ${clientMessageId} was not acknowledged in 5 s`);
-            if (Date.now() - walkerMovedAt > 5000)
-              fail("the walker's avatar has not moved in the observer's state for 5 s");
-          }, 50);
+            if (earnedCut) cut++;
+            // Cut by the server or not, it leaves: what it sent before the leave is read first, on the same socket.
+            void room.leave(true).catch(() => undefined);
+            const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3000, "stuck"))]);
+            if (outcome === "stuck") stuck++;
+          }
+        };
+        await Promise.all(Array.from({ length: CLIENTS_AT_ONCE }, fuzzClient));
+        clearInterval(walking);
+        const seconds = (Date.now() - started) / 1000;
+        console.log(
+          `[fuzz] seed ${SEED}: ${sent} messages from ${sessions} clients (${cut} cut for refusals, ${stuck} not closed in 3 s, ${(joiningMs / Math.max(1, sessions)).toFixed(0)} ms to join) in ${seconds.toFixed(1)} s; ${patches} patches checked, ${acknowledged} walker chat lines acknowledged`,
+        );
 
-          const tokens = await Promise.all(Array.from({ length: TOKEN_POOL }, () => guestToken(server.baseUrl)));
-          const next = fuzzMessages(SEED);
-          let sent = 0;
-          let sessions = 0;
-          let cut = 0;
-          let turn = 0;
-          let stuck = 0;
-          let joiningMs = 0;
-          const started = Date.now();
-
-          const fuzzClient = async () => {
-            while (sent < TOTAL && failure === undefined) {
-              const token = tokens[turn++ % tokens.length]!.token;
-              const client = new Client(server.baseUrl);
-              let room: Room<unknown, ShowroomState>;
-              const joinAt = Date.now();
-              try {
-                room = await client.joinOrCreate<ShowroomState>(
-                  "showroom",
-                  { slug: SLUG, token, name: "Fuzz" },
-                  ShowroomState,
-                );
-              } catch (error) {
-                // Over a customer's seat requests: the next token in the pool is rested.
-                if ((error as { code?: number }).code === 429) continue;
-                throw error;
-              }
-              sessions++;
-              joiningMs += Date.now() - joinAt;
-              room.reconnection.enabled = false;
-              const closed = new Promise<"closed">((resolve) => {
-                room.onLeave(() => resolve("closed"));
-                room.onDrop(() => resolve("closed"));
-              });
-              const guard = new ClientGuard();
-              let earnedCut = false;
-              for (let i = 0; i < BATCH && sent < TOTAL && !earnedCut; i++) {
-                const message = next();
-                if ("bytes" in message) room.sendBytes(message.type, message.bytes);
-                else room.send(message.type, message.payload);
-                sent++;
-                if (!passesDoor(guard, message)) earnedCut = guard.strike(Date.now());
-              }
-              if (earnedCut) cut++;
-              // Cut by the server or not, it leaves: what it sent before the leave is read first, on the same socket.
-              void room.leave(true).catch(() => undefined);
-              const outcome = await Promise.race([
-                closed,
-                new Promise((resolve) => setTimeout(resolve, 3000, "stuck")),
-              ]);
-              if (outcome === "stuck") stuck++;
-            }
-          };
-          await Promise.all(Array.from({ length: CLIENTS_AT_ONCE }, fuzzClient));
-          clearInterval(walking);
-          const seconds = (Date.now() - started) / 1000;
-          console.log(
-            `[fuzz] seed ${SEED}: ${sent} messages from ${sessions} clients (${cut} cut for refusals, ${stuck} not closed in 3 s, ${(joiningMs / Math.max(1, sessions)).toFixed(0)} ms to join) in ${seconds.toFixed(1)} s; ${patches} patches checked, ${acknowledged} walker chat lines acknowledged`,
-          );
-
-          expect(failure).toBeUndefined();
-          expect(sent).toBe(TOTAL);
-          expect(acknowledged).toBeGreaterThan(0);
-          expect(patches).toBeGreaterThan(0);
-          const health = await fetch(`${server.baseUrl}/healthz`);
-          expect(health.status).toBe(200);
-          expect(server.output()).not.toMatch(/uncaught|unhandled|TypeError|RangeError/i);
-        } catch (error) {
-          throw new Error(`fuzz run with ATRIUM_FUZZ_SEED=${SEED} failed: ${failure ?? (error as Error).message}`, {
-            cause: error,
-          });
-        }
-      },
-      60_000 + TOTAL * 10,
-    );
-  },
-);
+        expect(failure).toBeUndefined();
+        expect(sent).toBe(TOTAL);
+        expect(acknowledged).toBeGreaterThan(0);
+        expect(patches).toBeGreaterThan(0);
+        const health = await fetch(`${server.baseUrl}/healthz`);
+        expect(health.status).toBe(200);
+        expect(server.output()).not.toMatch(/uncaught|unhandled|TypeError|RangeError/i);
+      } catch (error) {
+        throw new Error(`fuzz run with ATRIUM_FUZZ_SEED=${SEED} failed: ${failure ?? (error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+    60_000 + TOTAL * 10,
+  );
+});
