@@ -50,6 +50,29 @@ const xyz = (position: number[] | null | undefined): [number, number, number] =>
   return [x, y, z];
 };
 
+/** Whether the viewer sees these customers and agents, connected. */
+function present(state: Awaited<ReturnType<Visitor["state"]>>, customers: string[], agents: string[]): boolean {
+  const seen = Object.values(state.avatars).filter((a) => a.connected);
+  const has = (name: string, role: number) => seen.some((a) => a.name === name && a.role === role);
+  return customers.every((name) => has(name, 0)) && agents.every((name) => has(name, 1));
+}
+
+/**
+ * Whether every avatar in the viewer's state but its own is drawn, one instance each, by role. Avatars
+ * of visitors who left an earlier scenario (seats held for their return) come and go during a test, so
+ * the count is compared with the state rather than with a count taken earlier.
+ */
+function drawnAsInState(state: Awaited<ReturnType<Visitor["state"]>>): boolean {
+  const byRole: number[] = [];
+  for (const [sessionId, avatar] of Object.entries(state.avatars)) {
+    if (sessionId !== state.sessionId) byRole[avatar.role] = (byRole[avatar.role] ?? 0) + 1;
+  }
+  const drawn = state.scene.avatarInstancesByRole;
+  return Array.from({ length: Math.max(byRole.length, drawn.length) }, (_, r) => r).every(
+    (r) => (byRole[r] ?? 0) === (drawn[r] ?? 0),
+  );
+}
+
 /** The head of an avatar as the visitor sees it. */
 const head = (state: Awaited<ReturnType<Visitor["state"]>>, sessionId: string) => xyz(state.avatars[sessionId]?.head);
 
@@ -316,9 +339,7 @@ describe("two visitors in the showroom", () => {
 
   it("a desktop visitor sees a crowd, an agent among them, with one draw call per kind of part", async () => {
     const viewer = await visit("Tess");
-    const { self, scene: before } = await viewer.state();
-    const eye = self.pose;
-    const [customers, agents] = before.avatarInstancesByRole;
+    const eye = (await viewer.state()).self.pose;
     // An agent walks the floor too: a staff account, and a join token signed with the server's secret.
     const agent = await createStaff(server, "agent", "Mei");
     const [showroom] = await server.database.db
@@ -364,9 +385,7 @@ describe("two visitors in the showroom", () => {
     );
     const seen = await until(
       viewer,
-      (s) =>
-        s.scene.avatarInstancesByRole[0] === (customers ?? 0) + 5 &&
-        s.scene.avatarInstancesByRole[1] === (agents ?? 0) + 1,
+      (s) => present(s, ["Ola", "Pia", "Quinn", "Rui", "Sam"], ["Mei"]) && drawnAsInState(s),
       "the crowd and the agent",
     );
     await framesDrawn(viewer);
@@ -379,9 +398,10 @@ describe("two visitors in the showroom", () => {
     );
     const more = await until(
       viewer,
-      (s) => s.scene.avatarInstancesByRole[0] === (customers ?? 0) + 13,
+      (s) => present(s, ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8"], []) && drawnAsInState(s),
       "eight more visitors",
     );
+    expect(more.scene.avatarInstancesByRole[0]).toBeGreaterThanOrEqual(13);
     expect(more.render.calls).toBe(seen.render.calls);
   });
 });
