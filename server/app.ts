@@ -128,6 +128,7 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
           metrics,
           throttles,
           metricsToken: config.metricsToken,
+          recordings,
         }),
         health: healthRouter(db.pool, log),
         client: clientApp({ serveSourceMaps: config.serveSourceMaps }),

@@ -204,7 +204,7 @@ export class CrmWriter {
  * Whether the database refused the data itself (SQLSTATE class 22, data exception, or 23,
  * integrity constraint): retrying the same rows can never succeed, unlike a lost connection.
  */
-function refusesTheData(error: unknown): boolean {
+export function refusesTheData(error: unknown): boolean {
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
     const code = (cause as Error & { code?: unknown }).code;
     if (typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code)) return true;

@@ -10,6 +10,7 @@ import { sessionToken } from "../auth/staff-session";
 import { signToken } from "../auth/tokens";
 import { answerErrors, HttpError, notFound } from "./errors";
 import { checkConsent, recordConsent } from "../privacy/consent";
+import type { RecordingStoreCounters } from "../recording/store";
 import type { RoomMetrics } from "../room/metrics";
 import { uuidv7 } from "uuidv7";
 import { setRetryAfter, type Throttles } from "./throttle";
@@ -22,6 +23,8 @@ export interface ApiServices {
   throttles: Throttles;
   /** Bearer token for /api/metrics besides a manager's session. */
   metricsToken: string | undefined;
+  /** The recording store's figures, when rooms are recorded. */
+  recordings?: { counters(): RecordingStoreCounters };
 }
 
 const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -117,7 +120,13 @@ export function apiRouter(services: ApiServices): express.Router {
         roomId,
         ...metrics.snapshot(windowMs),
       }));
-      res.json({ cpu: process.cpuUsage(), memory: process.memoryUsage(), uptimeSeconds: process.uptime(), rooms });
+      res.json({
+        cpu: process.cpuUsage(),
+        memory: process.memoryUsage(),
+        uptimeSeconds: process.uptime(),
+        rooms,
+        recordings: services.recordings?.counters() ?? null,
+      });
     }),
   );
 

@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { recordingChunks, recordings } from "../../db/schema";
 import { RECORDING_FORMAT_VERSION } from "../../schema/recording";
+import { refusesTheData } from "../crm/writer";
 import type { ChunkSink, SealedChunk } from "../room/recorder";
 import { checksumOf, packChunk } from "./format";
 
@@ -11,6 +12,20 @@ export interface RecordingStoreOptions {
   /** The longest wait between tries while the database does not answer. */
   maxBackoffMs?: number;
   log?: (line: string) => void;
+}
+
+export interface RecordingStoreCounters {
+  /** Chunks compressed and waiting for the database. */
+  chunksQueued: number;
+  chunksWritten: number;
+  /** Let go, oldest first, while the database was away longer than the buffer holds. */
+  chunksDropped: number;
+  /** Refused by the database for good (set aside, logged). */
+  chunksFailed: number;
+  /** Tries that failed and were retried. */
+  failedWrites: number;
+  bytesWaiting: number;
+  bytesWritten: number;
 }
 
 export interface RecordingOpening {
@@ -48,7 +63,20 @@ export class RecordingStore implements ChunkSink {
   private writing: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
-  readonly stats = { chunksWritten: 0, chunksDropped: 0, failedWrites: 0, bytesWritten: 0 };
+  /**
+   * `chunksDropped`: the oldest chunks let go while the database was away too long.
+   * `chunksFailed`: chunks the database refused and always would (their recording deleted, say),
+   * set aside and logged; `setAside` counts every such write (openings and ends too).
+   * `failedWrites`: tries that failed and were retried.
+   */
+  readonly stats = {
+    chunksWritten: 0,
+    chunksDropped: 0,
+    chunksFailed: 0,
+    setAside: 0,
+    failedWrites: 0,
+    bytesWritten: 0,
+  };
   private readonly maxBufferedBytes: number;
   private readonly maxBackoffMs: number;
   private readonly log: (line: string) => void;
@@ -65,6 +93,19 @@ export class RecordingStore implements ChunkSink {
   /** Jobs not yet written (chunks still compressing count once queued). */
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** The figures /api/metrics shows: what is waiting now, and what happened to the chunks so far. */
+  counters(): RecordingStoreCounters {
+    return {
+      chunksQueued: this.queue.filter((job) => job.kind === "chunk").length,
+      chunksWritten: this.stats.chunksWritten,
+      chunksDropped: this.stats.chunksDropped,
+      chunksFailed: this.stats.chunksFailed,
+      failedWrites: this.stats.failedWrites,
+      bytesWaiting: this.bufferedBytes,
+      bytesWritten: this.stats.bytesWritten,
+    };
   }
 
   open(opening: RecordingOpening): void {
@@ -137,6 +178,11 @@ export class RecordingStore implements ChunkSink {
       try {
         await this.writeJob(job);
       } catch (error) {
+        if (refusesTheData(error)) {
+          // Retrying can never succeed: one such write must not hold back every recording behind it.
+          this.setAside(job, error as Error);
+          continue;
+        }
         this.failures++;
         this.stats.failedWrites++;
         if (this.failures === 1 || this.failures % 20 === 0)
@@ -158,6 +204,20 @@ export class RecordingStore implements ChunkSink {
     }
   }
 
+  private setAside(job: Job, error: Error): void {
+    if (this.queue[0] === job) this.queue.shift();
+    this.bufferedBytes -= sizeOf(job);
+    this.stats.setAside++;
+    if (job.kind === "chunk") this.stats.chunksFailed++;
+    const what =
+      job.kind === "open"
+        ? `the opening of ${job.opening.id} (showroom ${job.opening.showroomId}, room ${job.opening.roomId})`
+        : job.kind === "end"
+          ? `the end of ${job.recordingId}`
+          : `chunk ${job.chunk.seq} of ${job.recordingId} (${job.chunk.startMs}-${job.chunk.endMs} ms, ${job.stored.byteLength} bytes)`;
+    this.log(`[recording] the database refused ${what}: ${error.message}; set aside`);
+  }
+
   private async writeJob(job: Job): Promise<void> {
     if (job.kind === "open") {
       const { opening } = job;
@@ -169,8 +229,9 @@ export class RecordingStore implements ChunkSink {
     }
     if (job.kind === "end") {
       await this.db.execute(sql`
-        update recordings set ended_at = ${job.endedAt}, duration_ms = greatest(duration_ms, ${job.durationMs})
-        where id = ${job.recordingId}`);
+        update recordings r set ended_at = ${job.endedAt}, duration_ms = greatest(r.duration_ms, ${job.durationMs}),
+          ticket_ids = (${ticketsDuring(sql`${job.endedAt}::timestamptz`)})
+        where r.id = ${job.recordingId}`);
       return;
     }
     const { recordingId, chunk, stored, checksum } = job;
@@ -191,12 +252,15 @@ export class RecordingStore implements ChunkSink {
             from jsonb_array_elements(${JSON.stringify(chunk.visitors)}::jsonb) v
             left join customers c on c.id = (v->>'customerId')::uuid),
           agents = ${JSON.stringify(chunk.agents)}::jsonb,
-          ticket_ids = (
-            select coalesce(jsonb_agg(t.id::text order by t.created_at), '[]'::jsonb) from support_tickets t
-            where t.showroom_id = r.showroom_id and t.created_at >= r.started_at)
+          ticket_ids = (${ticketsDuring(sql`coalesce(r.ended_at, r.started_at + make_interval(secs => ${chunk.endMs / 1000}))`)})
         where r.id = ${recordingId}`);
     });
   }
 }
+
+/** The showroom's tickets opened while recording `r` ran (from its start up to `until`), oldest first. */
+const ticketsDuring = (until: SQL) => sql`
+  select coalesce(jsonb_agg(t.id::text order by t.created_at), '[]'::jsonb) from support_tickets t
+  where t.showroom_id = r.showroom_id and t.created_at >= r.started_at and t.created_at <= ${until}`;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
