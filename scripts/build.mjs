@@ -25,7 +25,14 @@ const nodeEntries = {
   bench: "bench/main.ts",
 };
 
-const node = Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(join(root, file))));
+/** Every entry must exist: a missing one is a build error, not a bundle quietly left out. */
+function checkedEntries(entries) {
+  const missing = Object.values(entries).filter((file) => !existsSync(join(root, file)));
+  if (missing.length > 0) throw new Error(`[build] entry files missing: ${missing.join(", ")}`);
+  return entries;
+}
+
+const node = checkedEntries(nodeEntries);
 await build({
   absWorkingDir: root,
   entryPoints: node,
@@ -45,24 +52,22 @@ mkdirSync(clientOut, { recursive: true });
 const clientEntries = {
   app: "client/main.ts",
   agent: "client/agent/main.ts",
-  manager: "client/manager/main.ts",
+  recordings: "client/replay/recordings-main.ts",
   replay: "client/replay/main.ts",
 };
-const browser = Object.fromEntries(Object.entries(clientEntries).filter(([, file]) => existsSync(join(root, file))));
-if (Object.keys(browser).length > 0) {
-  await build({
-    absWorkingDir: root,
-    entryPoints: browser,
-    outdir: clientOut,
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    sourcemap: true,
-    define: { __ATRIUM_TEST_HOOKS__: JSON.stringify(testHooks) },
-    logLevel: "warning",
-  });
-}
+const browser = checkedEntries(clientEntries);
+await build({
+  absWorkingDir: root,
+  entryPoints: browser,
+  outdir: clientOut,
+  bundle: true,
+  platform: "browser",
+  format: "esm",
+  target: "es2022",
+  sourcemap: true,
+  define: { __ATRIUM_TEST_HOOKS__: JSON.stringify(testHooks) },
+  logLevel: "warning",
+});
 if (existsSync(join(root, "client/static"))) cpSync(join(root, "client/static"), clientOut, { recursive: true });
 
 // Controller models for WebXR, served locally: the default CDN is unreachable offline.
@@ -83,5 +88,5 @@ if (existsSync(join(profiles, "profilesList.json")))
   cpSync(join(profiles, "profilesList.json"), join(clientOut, "xr-profiles", "profilesList.json"));
 
 console.error(
-  `[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ") || "none"}${testHooks ? ", with test hooks" : ""}) built in ${Date.now() - started} ms`,
+  `[build] ${Object.keys(node).join(", ")} and client (${Object.keys(browser).join(", ")}${testHooks ? ", with test hooks" : ""}) built in ${Date.now() - started} ms`,
 );

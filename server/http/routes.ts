@@ -31,6 +31,8 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "GET", path: "/healthz", access: ["public"] },
   { method: "GET", path: "/agent", access: ["public"] },
   { method: "GET", path: "/privacy", access: ["public"] },
+  // The recordings list page is public; its data (/api/recordings) needs a staff session.
+  { method: "GET", path: "/manager/recordings", access: ["public"] },
   // The replay page itself is public; its data (/api/recordings) answers managers, and agents for their tickets.
   { method: "GET", path: "/manager/recordings/:id", access: ["public"] },
   { method: "GET", path: "/showroom/:slug", access: ["public"] },
