@@ -26,6 +26,12 @@ export function clientApp(options: { serveSourceMaps: boolean }): express.Router
     if (existsSync(page)) res.sendFile(page);
     else res.status(503).type("text/plain").send("The privacy notice is not built yet: run `npm run build`.");
   });
+  // The list of recordings, a shell like the player below: its data needs a staff session.
+  router.get("/manager/recordings", (_req, res) => {
+    const page = join(root, "recordings.html");
+    if (existsSync(page)) res.sendFile(page);
+    else res.status(503).type("text/plain").send("The recordings page is not built yet: run `npm run build`.");
+  });
   // The page is a shell: the recording itself comes from /api/recordings, which decides who may watch it
   // (401 without a staff session: the page then says to sign in at /agent).
   router.get("/manager/recordings/:id", (_req, res) => {
