@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { showrooms } from "./core";
+import { staffAccounts } from "./support";
 
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
   dataType: () => "bytea",
@@ -67,4 +68,31 @@ export const recordingChunks = pgTable(
     checksum: text("checksum").notNull(),
   },
   (t) => [primaryKey({ columns: [t.recordingId, t.seq] })],
+);
+
+/**
+ * The audit trail of recordings watched: one line per opening by a staff member (the player's
+ * live polls are not openings), with the span they were shown, kept even when the recording had no
+ * visitors. No foreign key to the recording: a line outlives the recording's retention.
+ */
+export const recordingOpenings = pgTable(
+  "recording_openings",
+  {
+    /** UUIDv7: sorts by time. */
+    id: uuid("id").primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staffAccounts.id),
+    recordingId: uuid("recording_id").notNull(),
+    /** The part of the recording the viewer was shown, in ms from its start. */
+    fromMs: integer("from_ms").notNull(),
+    toMs: integer("to_ms").notNull(),
+    /** How many visitors the recording showed when opened (each also has a staff_access_log line). */
+    visitors: integer("visitors").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("recording_openings_recording").on(t.recordingId, t.id),
+    index("recording_openings_staff").on(t.staffId, t.id),
+  ],
 );
