@@ -144,7 +144,7 @@ export async function startApp(): Promise<void> {
     teleport: (x, z) => session?.teleport(x, z),
     say: (text) => chat.send(text),
     hint: (text) => hud.hint(text),
-    panel: () => ({ status: hud.statusText, hint: hud.hintText, chat: chat.lines }),
+    panel: () => ({ status: hud.shownStatus, hint: hud.hintText, chat: chat.lines }),
     sessionId: () => session?.sessionId ?? null,
     ended: () => {
       hud.setCrosshair(true);

@@ -51,7 +51,7 @@ export function installTestHook(app: App): void {
       app.world.scene.traverse(() => objects++);
       return {
         status: session?.status.kind ?? "idle",
-        statusText: app.hud.statusText,
+        statusText: app.hud.shownStatus.text,
         sessionId: session?.sessionId ?? null,
         banner: app.banner.message,
         hint: app.hud.hintText,

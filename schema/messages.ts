@@ -4,6 +4,7 @@
  */
 
 import { POSE_STRIDE } from "../ecs/components";
+import type { Role as RoleCode } from "../ecs/types";
 import { decodePoseMessage, POSE_MESSAGE_BYTES } from "./codec";
 import type { SupportParty } from "./roles";
 import type { TicketStatus } from "./support";
@@ -50,7 +51,8 @@ export interface ChatLine {
   id: string;
   sessionId: string;
   name: string;
-  role: number;
+  /** The speaker's ecs Role code. */
+  role: RoleCode;
   text: string;
   sentAt: string;
 }

@@ -9,6 +9,7 @@ import type {
   TicketDetail,
   TimelineLine,
 } from "../../schema/support";
+import { byId } from "../ui/dom";
 import { ConsoleApi, SignedOutError } from "./api";
 import { renderQueue, tickWaits } from "./queue-view";
 import { RoomLink } from "./room-link";
@@ -20,12 +21,6 @@ import { drawRoomMap } from "./room-map";
  * notes, resolve. Every action goes through the support API or the showroom room; nothing here
  * decides anything the server does not check.
  */
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`agent.html has no #${id}`);
-  return found as T;
-}
 
 interface ActiveTicket {
   detail: TicketDetail;

@@ -1,14 +1,14 @@
+import { Role } from "../../ecs/types";
 import type { ShowroomView } from "../../schema/api";
 import { unpackPose } from "../../schema/codec";
 import type { ShowroomState } from "../../schema/state";
+import { ROLE_COLORS } from "../world/role-colors";
 
-const STAFF = "#f0a030";
-const CUSTOMER = "#4f8df5";
 const OTHER = "#6b7689";
 
 /**
  * A top view of the showroom for the console: products as squares, people as dots with a nose
- * for where they face; the agent (you) in staff orange, the customer ringed and named.
+ * for where they face; agents in the agent colour, the customer ringed and named.
  */
 export function drawRoomMap(
   canvas: HTMLCanvasElement,
@@ -37,7 +37,8 @@ export function drawRoomMap(
     const forwardZ = -(1 - 2 * (qx * qx + qy * qy));
     const isMe = sessionId === me;
     const isCustomer = sessionId === customer?.sessionId;
-    const colour = avatar.role === 1 ? STAFF : isCustomer ? CUSTOMER : OTHER;
+    const colour =
+      avatar.role === Role.Agent ? ROLE_COLORS[Role.Agent] : isCustomer ? ROLE_COLORS[Role.Customer] : OTHER;
     ctx.strokeStyle = colour;
     ctx.lineWidth = 3;
     ctx.beginPath();

@@ -1,5 +1,6 @@
 import { Group, type PerspectiveCamera, Quaternion, Vector3 } from "three";
 import { POSE_STRIDE } from "../../ecs/components";
+import { HEAD_HEIGHT } from "../../ecs/standing-pose";
 import type { Bounds } from "../../schema/api";
 
 /**
@@ -8,7 +9,6 @@ import type { Bounds } from "../../schema/api";
  * hand, right hand in world metres). Desktop controls and the XR session both write into it.
  */
 
-export const EYE_HEIGHT = 1.6;
 /** Keeps the visitor's head this far from the walls, inside the server's bounds. */
 const WALL_MARGIN = 0.35;
 const MAX_PITCH = Math.PI / 2 - 0.05;
@@ -69,7 +69,7 @@ export class LocalRig {
 
   /** Desktop: the camera sits at eye height with the rig's pitch, and the head pose follows it. */
   applyDesktopHead(camera: PerspectiveCamera): void {
-    camera.position.set(0, EYE_HEIGHT, 0);
+    camera.position.set(0, HEAD_HEIGHT, 0);
     camera.rotation.set(this.pitch, 0, 0);
     camera.updateMatrixWorld(true);
     camera.getWorldPosition(scratch);

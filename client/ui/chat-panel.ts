@@ -1,3 +1,4 @@
+import { Role } from "../../ecs/types";
 import type { ChatLine, ServerMessages } from "../../schema/messages";
 import { byId } from "./dom";
 
@@ -5,14 +6,12 @@ import { byId } from "./dom";
 export interface ShownChatLine {
   key: string;
   name: string;
-  role: number;
+  role: Role;
   text: string;
   state: "sent" | "pending" | "refused";
 }
 
 const MAX_LINES = 100;
-/** AvatarState.role of the in-room assistant. */
-const ASSISTANT_ROLE = 2;
 
 /**
  * The room's chat on a desktop: lines with names, a field to send, and the server's refusal
@@ -53,7 +52,7 @@ export class ChatPanel {
       return false;
     }
     this.error.hidden = true;
-    this.upsert({ key: clientMessageId, name: "You", role: 0, text, state: "pending" });
+    this.upsert({ key: clientMessageId, name: "You", role: Role.Customer, text, state: "pending" });
     return true;
   }
 
@@ -85,7 +84,7 @@ export class ChatPanel {
     this.upsert({
       key: `assistant-${reply.clientMessageId}`,
       name: "Assistant",
-      role: ASSISTANT_ROLE,
+      role: Role.Assistant,
       text: reply.text,
       state: "sent",
     });

@@ -38,8 +38,9 @@ export class Hud {
     this.status.textContent = statusText(status, this.visitors);
   }
 
-  get statusText(): string {
-    return this.status.textContent ?? "";
+  /** The connection status as shown: its kind and its text. */
+  get shownStatus(): { kind: ConnectionStatus["kind"]; text: string } {
+    return { kind: this.lastStatus.kind, text: this.status.textContent ?? "" };
   }
 }
 

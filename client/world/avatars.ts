@@ -15,9 +15,10 @@ import {
 } from "three";
 import { mergeGeometries } from "three/examples/jsm/utils/BufferGeometryUtils.js";
 import { Role } from "../../ecs/types";
+import { knownRole, ROLE_COLORS } from "./role-colors";
 
 /** AvatarState.role carries ecs Role codes. */
-const ROLE_COUNT = Object.keys(Role).length;
+const ROLE_COUNT = ROLE_COLORS.length;
 
 /**
  * Every visitor's head, body and hands, drawn as three InstancedMeshes per role: nine draw calls
@@ -25,7 +26,6 @@ const ROLE_COUNT = Object.keys(Role).length;
  * the interpolated poses, so there is no per-avatar bookkeeping here.
  */
 
-export const ROLE_COLORS: readonly [string, string, string] = ["#4f8df5", "#f08a24", "#22b573"];
 const AWAY_COLOR = new Color("#9aa0a6");
 const INITIAL_CAPACITY = 64;
 /** The neck joins the body this far below the centre of the head. */
@@ -118,7 +118,7 @@ export class AvatarInstances {
   }
 
   add(avatar: AvatarInstance): void {
-    const role = avatar.role >= 0 && avatar.role < ROLE_COUNT ? avatar.role : Role.Customer;
+    const role = knownRole(avatar.role);
     const index = this.counts[role]!;
     this.counts[role] = index + 1;
     const meshes = this.reserve(role, index + 1);

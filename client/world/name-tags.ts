@@ -10,7 +10,8 @@ import {
   Vector2,
 } from "three";
 import { canvasTexture, fitText, makeCanvas, roundedRect } from "./canvas";
-import { ROLE_COLORS } from "./avatars";
+import { Role } from "../../ecs/types";
+import { roleColor } from "./role-colors";
 
 /**
  * Visitors' names floating over their heads: one canvas atlas and one InstancedMesh of
@@ -155,7 +156,7 @@ export class NameTags {
     context.fillStyle = spec.connected ? "rgba(18, 22, 30, 0.78)" : "rgba(90, 90, 90, 0.6)";
     roundedRect(context, x + 4, y + 6, SLOT_WIDTH - 8, SLOT_HEIGHT - 12, 14);
     context.fill();
-    context.fillStyle = ROLE_COLORS[spec.role] ?? ROLE_COLORS[0];
+    context.fillStyle = roleColor(spec.role);
     context.fillRect(x + 12, y + 18, 8, SLOT_HEIGHT - 36);
     context.fillStyle = "#ffffff";
     context.textBaseline = "middle";
@@ -168,6 +169,6 @@ export class NameTags {
 function tagText(spec: NameTagSpec): string {
   const name = spec.name || "Guest";
   // The assistant's green tag and its name say what it is; an agent's name alone would not.
-  const staff = spec.role === 1 ? `${name} · Agent` : name;
+  const staff = spec.role === Role.Agent ? `${name} · Agent` : name;
   return spec.connected ? staff : `${staff} (reconnecting)`;
 }

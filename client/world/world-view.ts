@@ -1,6 +1,7 @@
 import { Color, Group, type Object3D, type Raycaster, Scene } from "three";
-import { POSE_STRIDE } from "../../ecs/components";
+import { HEAD_AT, handAt, POSE_STRIDE, TRANSFORM_STRIDE } from "../../ecs/components";
 import { multiplyQuaternions, rotateVector } from "../../ecs/math";
+import { Hand, Role } from "../../ecs/types";
 import type { ShowroomView } from "../../schema/api";
 import { unpackPose } from "../../schema/codec";
 import { INTERPOLATION_DELAY_MS, PoseTrack } from "../interp/pose-track";
@@ -173,9 +174,9 @@ export class WorldView {
         name: avatar.name,
         role: avatar.role,
         connected: avatar.connected,
-        head: p.slice(0, 7),
-        left: p.slice(7, 14),
-        right: p.slice(14, 21),
+        head: transformAt(p, HEAD_AT),
+        left: transformAt(p, handAt(Hand.Left)),
+        right: transformAt(p, handAt(Hand.Right)),
       };
     }
     return report;
@@ -201,7 +202,13 @@ export class WorldView {
     this.present.add(sessionId);
     let avatar = this.avatars.get(sessionId);
     if (!avatar) {
-      avatar = { name: "", role: 0, connected: true, track: new PoseTrack(3), rendered: new Float32Array(POSE_STRIDE) };
+      avatar = {
+        name: "",
+        role: Role.Customer,
+        connected: true,
+        track: new PoseTrack(3),
+        rendered: new Float32Array(POSE_STRIDE),
+      };
       this.avatars.set(sessionId, avatar);
     }
     avatar.name = fields.name;
@@ -222,7 +229,7 @@ export class WorldView {
     const holder = fields.heldBy ? this.avatars.get(fields.heldBy) : undefined;
     // Hand and product come from the same server step, so their relation is exact up to quantization.
     if (holder?.track.latest(scratchPose))
-      inHandFrame(scratchPose, 7 + 7 * fields.hand, scratchTransform, product.inHand);
+      inHandFrame(scratchPose, handAt(fields.hand), scratchTransform, product.inHand);
   }
 
   private placeProducts(local: LocalAvatar | null, renderAt = 0): void {
@@ -233,7 +240,7 @@ export class WorldView {
         : local && product.heldBy === local.sessionId
           ? local.pose
           : (this.avatars.get(product.heldBy)?.rendered ?? null);
-      if (holderPose) fromHandFrame(holderPose, 7 + 7 * product.hand, product.inHand, out);
+      if (holderPose) fromHandFrame(holderPose, handAt(product.hand), product.inHand, out);
       else product.track.sample(renderAt, out);
       const { root, label } = product.node;
       root.position.fromArray(out);
@@ -245,9 +252,14 @@ export class WorldView {
 }
 
 export function unpackAvatarPose(fields: AvatarFields, out: Float32Array): void {
-  unpackPose(fields.hxz, fields.hy, fields.hq, out, 0);
-  unpackPose(fields.lxz, fields.ly, fields.lq, out, 7);
-  unpackPose(fields.rxz, fields.ry, fields.rq, out, 14);
+  unpackPose(fields.hxz, fields.hy, fields.hq, out, HEAD_AT);
+  unpackPose(fields.lxz, fields.ly, fields.lq, out, handAt(Hand.Left));
+  unpackPose(fields.rxz, fields.ry, fields.rq, out, handAt(Hand.Right));
+}
+
+/** One transform ([x,y,z,qx,qy,qz,qw]) of a pose, starting at `at`. */
+function transformAt(pose: readonly number[], at: number): number[] {
+  return pose.slice(at, at + TRANSFORM_STRIDE);
 }
 
 /** offset = inverse(hand) · product, as the server records it on a grab. */

@@ -1,6 +1,8 @@
 import { Mesh, MeshBasicMaterial, PlaneGeometry, type Vector2, Vector3 } from "three";
+import type { ConnectionStatus } from "../net/live-session";
 import type { ShownChatLine } from "../ui/chat-panel";
 import { canvasTexture, fitText, makeCanvas, roundedRect } from "../world/canvas";
+import { roleColor } from "../world/role-colors";
 
 /**
  * The in-headset UI: HTML is invisible in an immersive session, so status, hints and the chat
@@ -17,9 +19,13 @@ const BUTTON_TOP = 408;
 const BUTTON_HEIGHT = 80;
 const BUTTON_GAP = 10;
 const BUTTON_WIDTH = (SIZE - 48 - BUTTON_GAP * (QUICK_PHRASES.length - 1)) / QUICK_PHRASES.length;
+/** The pages' accent colour (style.css --accent). */
+const BUTTON_COLOR = "#4f8df5";
+const CONNECTED_COLOR = "#3ccf7a";
+const NOT_CONNECTED_COLOR = "#f0a030";
 
 export interface PanelContent {
-  status: string;
+  status: { kind: ConnectionStatus["kind"]; text: string };
   hint: string;
   chat: readonly ShownChatLine[];
 }
@@ -41,7 +47,8 @@ export class VrPanel {
   }
 
   update(content: PanelContent): void {
-    const key = `${content.status}\n${content.hint}\n${content.chat.map((l) => `${l.key}${l.state}`).join(",")}`;
+    const chatKey = content.chat.map((l) => `${l.key}${l.state}`).join(",");
+    const key = `${content.status.kind}\n${content.status.text}\n${content.hint}\n${chatKey}`;
     if (key === this.drawn || !this.context || !this.material.map) return;
     this.drawn = key;
     const c = this.context;
@@ -50,9 +57,9 @@ export class VrPanel {
     roundedRect(c, 0, 0, SIZE, SIZE, 36);
     c.fill();
     c.textBaseline = "top";
-    c.fillStyle = content.status.startsWith("Connected") ? "#3ccf7a" : "#f0a030";
-    fitText(c, content.status, SIZE - 48, 30);
-    c.fillText(content.status, 24, 22);
+    c.fillStyle = content.status.kind === "connected" ? CONNECTED_COLOR : NOT_CONNECTED_COLOR;
+    fitText(c, content.status.text, SIZE - 48, 30);
+    c.fillText(content.status.text, 24, 22);
     c.fillStyle = "#d8dee9";
     fitText(c, content.hint, SIZE - 48, 24, "500");
     c.fillText(content.hint, 24, 66);
@@ -61,7 +68,7 @@ export class VrPanel {
     const lines = content.chat.slice(-CHAT_LINES);
     lines.forEach((line, i) => {
       const y = 122 + i * 52;
-      c.fillStyle = line.role === 1 ? "#f0a030" : line.role === 2 ? "#3ccf7a" : "#8fb6ff";
+      c.fillStyle = roleColor(line.role);
       c.font = "700 24px system-ui, sans-serif";
       const who = `${line.name}:`;
       c.fillText(who, 24, y);
@@ -72,7 +79,7 @@ export class VrPanel {
     });
     QUICK_PHRASES.forEach((phrase, i) => {
       const x = 24 + i * (BUTTON_WIDTH + BUTTON_GAP);
-      c.fillStyle = "#4f8df5";
+      c.fillStyle = BUTTON_COLOR;
       roundedRect(c, x, BUTTON_TOP, BUTTON_WIDTH, BUTTON_HEIGHT, 16);
       c.fill();
       c.fillStyle = "#ffffff";

@@ -1,4 +1,5 @@
 import { uuidv7 } from "uuidv7";
+import type { Role } from "../../ecs/types";
 import type { ChatLine, ClientMessages } from "../../schema/messages";
 import { interaction } from "../crm/interactions";
 import type { CrmWriter } from "../crm/writer";
@@ -7,7 +8,7 @@ import type { RoomClient } from "./visitor";
 /** Who is speaking, as the room's state shows them. */
 export interface Speaker {
   name: string;
-  role: number;
+  role: Role;
 }
 
 /**

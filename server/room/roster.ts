@@ -61,9 +61,10 @@ export class Roster {
     return this.state.avatars.get(sessionId)?.name;
   }
 
-  speakerOf(sessionId: string): { name: string; role: number } | undefined {
+  speakerOf(sessionId: string): { name: string; role: Role } | undefined {
     const avatar = this.state.avatars.get(sessionId);
-    return avatar && { name: avatar.name, role: avatar.role };
+    // add() is the only writer of an avatar's role, and it writes a Role.
+    return avatar && { name: avatar.name, role: avatar.role as Role };
   }
 
   /** A dropped visitor whose seat is held shows as disconnected and attends to nothing until back. */
