@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -9,15 +9,17 @@ const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
 const outDirs: string[] = [];
 
-/** Builds everything as scripts/build.mjs does, into a temporary folder, and returns the client app bundle. */
-async function buildClient(args: string[]): Promise<string> {
+/** Builds everything as scripts/build.mjs does, into a temporary folder, and returns each browser bundle by file name. */
+async function buildClient(args: string[]): Promise<Map<string, string>> {
   const outdir = mkdtempSync(join(tmpdir(), "atrium-build-"));
   outDirs.push(outdir);
   await run(process.execPath, [join(root, "scripts", "build.mjs"), ...args, "--outdir", outdir], {
     cwd: root,
     env: { ...process.env, ATRIUM_TEST_HOOKS: "" },
   });
-  return readFileSync(join(outdir, "client", "app.js"), "utf8");
+  const client = join(outdir, "client");
+  const bundles = readdirSync(client).filter((name) => name.endsWith(".js"));
+  return new Map(bundles.map((name) => [name, readFileSync(join(client, name), "utf8")]));
 }
 
 afterAll(() => {
@@ -32,11 +34,14 @@ describe("the toolchain", () => {
     expect(process.versions.node.split(".")[0]).toBe("22");
   });
 
-  it("leaves the browser test hook out of the production client and puts it in the test build", async () => {
+  it("leaves the browser test hooks out of the production showroom and replay pages and puts them in the test build", async () => {
     const production = await buildClient([]);
-    expect(production).not.toContain("__atrium");
+    expect(production.get("app.js")).not.toContain("__atrium");
+    expect(production.get("replay.js")).toBeDefined();
+    expect(production.get("replay.js")).not.toContain("__atriumReplay");
     const testBuild = await buildClient(["--test-hooks"]);
-    expect(testBuild).toContain("window.__atrium = {");
+    expect(testBuild.get("app.js")).toContain("window.__atrium = {");
+    expect(testBuild.get("replay.js")).toContain("window.__atriumReplay = {");
   }, 180_000);
 
   it("starts the server from a production build: npm start builds without the test hook", () => {
