@@ -1,5 +1,5 @@
 import type { ApiError } from "../../schema/api";
-import { RECORDING_FORMAT_VERSION, type RecordingDetail } from "../../schema/recording";
+import type { RecordingDetail } from "../../schema/recording";
 
 /** The recordings API as the player uses it; the staff session rides in its HttpOnly cookie. */
 
@@ -38,13 +38,22 @@ async function get(url: string, id: string): Promise<Response> {
   return response;
 }
 
+/** Every stored format this player decodes: the one the server writes now, and the older ones it still reads. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1];
+
+/** Why a recording in this format cannot be played, or null when the player reads it. */
+export function unreadableFormat(version: unknown): string | null {
+  if (typeof version === "number" && READABLE_FORMAT_VERSIONS.includes(version)) return null;
+  const readable = READABLE_FORMAT_VERSIONS.join(", ");
+  if (typeof version === "number" && Number.isInteger(version) && version > Math.max(...READABLE_FORMAT_VERSIONS))
+    return `This recording is stored in format ${version}, newer than this player reads (format ${readable}). Reload the page to get the current player.`;
+  return `This recording is stored in format ${String(version)}, which this player does not read (it reads format ${readable}).`;
+}
+
 export async function fetchRecording(id: string): Promise<RecordingDetail> {
   const detail = (await (await get(`/api/recordings/${encodeURIComponent(id)}`, id)).json()) as RecordingDetail;
-  if (detail?.format?.version !== RECORDING_FORMAT_VERSION)
-    throw new RecordingUnavailableError(
-      0,
-      `This recording is stored in format ${String(detail?.format?.version)}; this player reads format ${RECORDING_FORMAT_VERSION}. Reload the page to get the current player.`,
-    );
+  const problem = unreadableFormat(detail?.format?.version);
+  if (problem) throw new RecordingUnavailableError(0, problem);
   return detail;
 }
 

@@ -1,4 +1,5 @@
 import { Decoder, Reflection, type Schema } from "@colyseus/schema";
+import { Role } from "../../ecs/types";
 import type { RecordingDetail } from "../../schema/recording";
 import type { AvatarFields, KeyedCollection, ProductFields, ShowroomStateSource } from "../world/state-source";
 import { DamagedChunkError, type Frame, FrameKind, readChunk } from "./frames";
@@ -80,7 +81,7 @@ function withDefaults(decoded: {
           callback(
             {
               name: a.name ?? "",
-              role: a.role ?? 0,
+              role: a.role ?? Role.Customer,
               connected: a.connected ?? false,
               hxz: a.hxz ?? 0,
               hy: a.hy ?? 0,
