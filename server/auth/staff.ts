@@ -21,8 +21,10 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 /**
  * After this many wrong passwords in a row, from any addresses, the account waits LOCKOUT_MINUTES before
- * the next try: a backstop against guessing from many addresses. Each address has its own, much
- * lower, limit per account (server/http/throttle.ts), so one stranger cannot lock a real agent out.
+ * the next try from a new address: a backstop against guessing from many addresses. An address where
+ * the account signed in recently is not held to it (signIn's knownAddress), and each address has its
+ * own, much lower, limit per account (server/http/throttle.ts), so strangers cannot lock a real agent
+ * out of the desk they work at.
  */
 export const MAX_FAILED_SIGN_INS = 50;
 export const LOCKOUT_MINUTES = 15;
@@ -94,12 +96,17 @@ const attemptsForgotten = sql`(${staffAccounts.lastFailedSignInAt} is null or ${
  * than that many passwords are checked per lockout. Unknown, inactive and locked accounts do the same
  * work (one UPDATE, one Argon2 verify) and get the same answer, so neither timing nor the reply tells
  * which addresses have accounts.
+ *
+ * `knownAddress`: the attempt comes from an address where this account signed in recently; it is
+ * counted like any other but not refused by the account-wide lockout, whose guesses come from
+ * elsewhere. The caller's per-address limit is what bounds it.
  */
 export async function signIn(
   db: Database,
   email: string,
   password: string,
   sessionHours: number,
+  { knownAddress = false }: { knownAddress?: boolean } = {},
 ): Promise<SignInResult> {
   const [account] = await db
     .update(staffAccounts)
@@ -111,7 +118,7 @@ export async function signIn(
       and(
         eq(staffAccounts.email, normalizeEmail(email)),
         eq(staffAccounts.active, true),
-        or(lt(staffAccounts.failedSignIns, MAX_FAILED_SIGN_INS), attemptsForgotten),
+        knownAddress ? undefined : or(lt(staffAccounts.failedSignIns, MAX_FAILED_SIGN_INS), attemptsForgotten),
       ),
     )
     .returning();
@@ -121,9 +128,16 @@ export async function signIn(
     return { ok: false, reason: "refused" };
   }
   if (!(await verify(account.passwordHash, password))) return { ok: false, reason: "invalid" };
+  // Signing in at a known address while the account is locked gives back this try and leaves the
+  // lock in place for the other addresses: the strangers' count is not theirs to clear.
+  const lockedForOthers = account.failedSignIns > MAX_FAILED_SIGN_INS;
   await db
     .update(staffAccounts)
-    .set({ failedSignIns: 0, lastFailedSignInAt: null })
+    .set(
+      lockedForOthers
+        ? { failedSignIns: sql`${staffAccounts.failedSignIns} - 1` }
+        : { failedSignIns: 0, lastFailedSignInAt: null },
+    )
     .where(eq(staffAccounts.id, account.id));
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + sessionHours * 3600_000);

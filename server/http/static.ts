@@ -14,7 +14,7 @@ export function clientApp(options: { serveSourceMaps: boolean }): express.Router
   const root = clientRoot();
   const router = express.Router();
   if (!options.serveSourceMaps)
-    router.use((req, res, next) => (req.path.endsWith(".map") ? res.sendStatus(404) : next()));
+    router.use((req, res, next) => (asksForSourceMap(req.path) ? res.sendStatus(404) : next()));
   router.use(express.static(root, { index: "index.html", fallthrough: true }));
   router.get("/agent", (_req, res) => {
     const page = join(root, "agent.html");
@@ -49,6 +49,21 @@ export function clientApp(options: { serveSourceMaps: boolean }): express.Router
         .send("The Atrium web client is not built yet: run `npm run build` (npm start does it for you).");
   });
   return router;
+}
+
+/**
+ * Whether a request path would reach a source map: judged on the path as express.static resolves it,
+ * percent-decoded (`/app.js.m%61p`), with trailing slashes gone and in any case (`/APP.JS.MAP`, which a
+ * case-insensitive disk serves). A path that does not decode is refused by express.static itself.
+ */
+function asksForSourceMap(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  return /\.map\/*$/i.test(decoded);
 }
 
 /** The CSP hashes ("sha256-…") of the inline <style> blocks of the built pages: those, and no other inline style, may apply. */

@@ -111,7 +111,8 @@ export function supportRouter(services: SupportApiServices): express.Router {
           "too_many_attempts",
           `Too many sign-in attempts from your address: try again in ${setRetryAfter(res, verdict)}.`,
         );
-      const result = await signIn(db, email, password, config.staffSessionHours);
+      const knownAddress = await services.throttles.knownAddress(email, address);
+      const result = await signIn(db, email, password, config.staffSessionHours, { knownAddress });
       if (result.ok) await services.throttles.signInSucceeded(email, address);
       // A locked account answers like a wrong password: a different reply would tell which addresses have accounts.
       if (!result.ok)

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../../db/embedded";
 import { projectRoot } from "../../db/paths";
 import { customers } from "../../db/schema";
+import { MAX_FAILED_SIGN_INS } from "../../server/auth/staff";
+import { SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS } from "../../server/http/throttle";
 import type { GuestTokenResponse } from "../../schema/api";
 import { databaseKinds } from "../support/db";
 import { nth } from "../support/items";
@@ -21,6 +23,19 @@ const run = promisify(execFile);
 const SHOP = "https://shop.example";
 const METRICS_TOKEN = "m".repeat(40);
 const GUEST_LIMIT = 5;
+
+/** The client's source map asked for as written, and written so that a plain `.map` suffix test misses it. */
+const SOURCE_MAP_DISGUISES = [
+  "/app.js.map",
+  "/app.js.m%61p",
+  "/app.js.%6D%61%70",
+  "/%61pp.js.map",
+  "/APP.JS.MAP",
+  "/app.js.MAP",
+  "/app.js.map/",
+  "/app.js.m%61p%2F",
+  "/./app.js.map",
+];
 
 /** A request from a given client address, as the trusted proxy in front reports it. */
 const from = (address: string) => ({ "x-forwarded-for": address });
@@ -172,6 +187,47 @@ describe.each(databaseKinds())("the HTTP side refuses what it should, on %s Post
     expect(real.status).toBe(200);
   });
 
+  it("strangers on many addresses lock the account for themselves, not for the agent where they signed in before", async () => {
+    const agent = await createStaff(server, "agent", "Desk");
+    const guess = (password: string, headers: Record<string, string>) =>
+      request(server.baseUrl, "POST", "/sign-in", { body: { email: agent.email, password }, headers });
+    // The agent's desk, and their laptop on an IPv6 network: the whole /64 is one address.
+    expect((await guess(agent.password, from("198.51.100.40"))).status).toBe(200);
+    expect((await guess(agent.password, from("2001:db8:40:40::a"))).status).toBe(200);
+
+    const strangers = Array.from(
+      { length: MAX_FAILED_SIGN_INS / SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS },
+      (_, i) => `203.0.113.${100 + i}`,
+    );
+    for (const address of strangers)
+      for (let i = 0; i < SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS; i++)
+        expect((await guess("not-the-password", from(address))).status).toBe(401);
+    // The account is locked to new addresses: even its right password is answered as wrong.
+    expect((await guess(agent.password, from("203.0.113.200"))).status).toBe(401);
+
+    expect((await guess(agent.password, from("198.51.100.40"))).status).toBe(200);
+    expect((await guess(agent.password, from("2001:db8:40:40:1234:5678:9abc:def0"))).status).toBe(200);
+    // The agent signing in clears nothing for the strangers.
+    expect((await guess(agent.password, from("203.0.113.201"))).status).toBe(401);
+    // At the known address the per-address limit still holds: five wrong passwords, then a wait.
+    for (let i = 0; i < SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS; i++)
+      expect((await guess("not-the-password", from("198.51.100.40"))).status).toBe(401);
+    expect((await guess(agent.password, from("198.51.100.40"))).status).toBe(429);
+  });
+
+  it("addresses in one IPv6 /64 are one address to the sign-in limits", async () => {
+    const agent = await createStaff(server, "agent", "Sixty");
+    const guess = (headers: Record<string, string>) =>
+      request(server.baseUrl, "POST", "/sign-in", {
+        body: { email: agent.email, password: "not-the-password" },
+        headers,
+      });
+    for (let i = 1; i <= SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS; i++)
+      expect((await guess(from(`2001:db8:66:66::${i}`))).status).toBe(401);
+    expect((await guess(from("2001:db8:66:66:ffff:ffff:ffff:ffff"))).status).toBe(429);
+    expect((await guess(from("2001:db8:66:67::1"))).status).toBe(401);
+  });
+
   it("one address trying many accounts is stopped too", async () => {
     const prober = from("198.51.100.99");
     const statuses: number[] = [];
@@ -244,7 +300,8 @@ describe.each(databaseKinds())("the HTTP side refuses what it should, on %s Post
     expect(csp).not.toContain("unsafe-inline");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect((await fetch(`${server.baseUrl}/app.js`)).status).toBe(200);
-    expect((await fetch(`${server.baseUrl}/app.js.map`)).status).toBe(404);
+    for (const path of SOURCE_MAP_DISGUISES)
+      expect([path, (await fetch(`${server.baseUrl}${path}`)).status]).toEqual([path, 404]);
   });
 
   it("marks the staff cookie Secure behind the TLS proxy it trusts", async () => {
@@ -325,6 +382,19 @@ describe("the embedded database's files, the settings, and a proxy nobody config
       for (const address of ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
         statuses.push((await postGuestToken(server.baseUrl, {}, from(address))).status);
       expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it("with ATRIUM_SERVE_SOURCEMAPS=1 serves the source maps, however the path is written", async () => {
+    const server = await startTestServer({ env: { ATRIUM_SERVE_SOURCEMAPS: "1" } });
+    try {
+      for (const path of ["/app.js.map", "/app.js.m%61p"]) {
+        const map = await fetch(`${server.baseUrl}${path}`);
+        expect([path, map.status]).toEqual([path, 200]);
+        expect((await map.json()).version).toBe(3);
+      }
     } finally {
       await server.close();
     }

@@ -142,7 +142,7 @@ describe.each(databaseKinds())("who may use live support, on %s Postgres", (kind
     expect((await uma.call("GET", "/queue")).status).toBe(401);
   });
 
-  it("however many sign-ins race, at most five wrong passwords are checked before the account locks", async () => {
+  it("however many sign-ins race, no more wrong passwords are checked than the limits allow: five per address, MAX_FAILED_SIGN_INS for the account", async () => {
     const vic = await createStaff(server, "agent", "Vic");
     // A few connections of its own: the embedded Postgres serves only so many, and the server needs its share.
     const direct = createDatabase(server.database.url, { max: 3 });
