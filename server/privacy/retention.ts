@@ -30,8 +30,24 @@ const expiryRule = (what: string, table: string, column: string, days: number): 
 const interactionRule = (days: number): RetentionRule =>
   expiryRule("interactions", "interactions", "occurred_at", days);
 
-/** A recording and its chunks go together (the chunks' foreign key cascades), by the room's opening. */
-const recordingRule = (days: number): RetentionRule => expiryRule("recordings", "recordings", "started_at", days);
+/**
+ * A recording and its chunks go together (the chunks' foreign key cascades), by the room's opening.
+ * One still open (no end) is kept a day longer: its room may still be recording; past that, its
+ * process ended without closing it.
+ */
+const recordingRule = (days: number): RetentionRule => ({
+  what: "recordings",
+  days,
+  async deleteExpired(db, olderThanDays, limit) {
+    const result = await db.execute(sql`
+      delete from recordings where id in (
+        select id from recordings
+        where started_at < now() - make_interval(days => ${olderThanDays})
+          and (ended_at is not null or started_at < now() - make_interval(days => ${olderThanDays + 1}))
+        limit ${limit} for update skip locked)`);
+    return result.rowCount ?? 0;
+  },
+});
 
 /** What is swept: interactions (ATRIUM_INTERACTION_RETENTION_DAYS) and recordings (ATRIUM_RECORDING_RETENTION_DAYS). */
 export function retentionRules(config: PrivacyConfig): RetentionRule[] {

@@ -1,13 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
-import { uuidv7 } from "uuidv7";
 import type { Database } from "../../db/client";
-import { interactions, recordingChunks, recordings, showrooms, staffAccessLog, staffAccounts } from "../../db/schema";
+import { interactions, recordingChunks, recordings, showrooms, staffAccounts } from "../../db/schema";
 import type { RecordingDetail, RecordingMarker, RecordingSummary, TranscriptLine } from "../../schema/recording";
 import type { StaffIdentity } from "../auth/staff";
 import { staffForSession } from "../auth/staff";
 import { sessionToken } from "../auth/staff-session";
 import { answerErrors, HttpError, notFound } from "../http/errors";
+import { recordRecordingOpening } from "../privacy/audit";
 import { checksumOf, DamagedChunkError, servedChunk } from "./format";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,7 +46,14 @@ export function recordingRouter(services: { db: Database }): express.Router {
     staffRoute(async (req, res, viewer) => {
       const { recording, slug, span } = await openRecording(db, viewer, String(req.params.id));
       const detail = await recordingDetail(db, recording, slug, span);
-      await auditOpening(db, viewer, recording);
+      // `follow=1`: the player polling a live recording it already opened; not another opening.
+      if (req.query.follow !== "1")
+        await recordRecordingOpening(db, {
+          staffId: viewer.id,
+          recordingId: recording.id,
+          ...span,
+          customerIds: recording.visitors.map((v) => v.customerId),
+        });
       res.json(detail);
     }),
   );
@@ -260,15 +267,4 @@ function labelOf(type: string, who: string, sku: string | null, words: string): 
   const what = type.replaceAll("_", " ");
   const detail = sku ? ` ${sku}` : words ? `: ${words.slice(0, 60)}` : "";
   return `${who}: ${what}${detail}`;
-}
-
-/** Who watched whose visit: one audit line per customer seen in the recording. */
-async function auditOpening(db: Database, viewer: StaffIdentity, recording: Recording): Promise<void> {
-  const customerIds = [...new Set(recording.visitors.map((v) => v.customerId))];
-  if (customerIds.length === 0) return;
-  await db
-    .insert(staffAccessLog)
-    .values(
-      customerIds.map((customerId) => ({ id: uuidv7(), staffId: viewer.id, customerId, action: "recording" as const })),
-    );
 }
