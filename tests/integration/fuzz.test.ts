@@ -1,12 +1,14 @@
-import { Client, type Room } from "@colyseus/sdk";
+import { Client } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ShowroomView } from "../../schema/api";
 import type { Bounds } from "../../schema/catalog";
 import { encodePoseMessage, POSE_MESSAGE_BYTES, POSITION_STEP, unpackPose } from "../../schema/codec";
 import { CLIENT_MESSAGE_TYPES, type ClientMessageType, validators } from "../../schema/messages";
 import { ShowroomState } from "../../schema/state";
+import { DEFAULT_SEAT_REQUEST_LIMITS } from "../../server/room/admission";
 import { ClientGuard } from "../../server/room/client-guard";
 import { startTestServer, type TestServer } from "../support/server";
+import { waitFor } from "../support/wait";
 import { guestToken, joinShowroom, standingPose, type Visitor } from "../support/visitor";
 
 /**
@@ -247,7 +249,6 @@ describe(`the showroom under ${TOTAL.toLocaleString("en")} fuzzed messages`, () 
         let sent = 0;
         let sessions = 0;
         let cut = 0;
-        let stuck = 0;
         let joiningMs = 0;
         const started = Date.now();
 
@@ -256,28 +257,31 @@ describe(`the showroom under ${TOTAL.toLocaleString("en")} fuzzed messages`, () 
             // Each fuzz client is a visitor of its own: a shared token would take another client's seat.
             const token = (await guestToken(server.baseUrl)).token;
             const client = new Client(server.baseUrl);
-            let room: Room<unknown, ShowroomState>;
             const joinAt = Date.now();
-            try {
-              room = await client.joinOrCreate<ShowroomState>(
-                "showroom",
-                { slug: SLUG, token, name: "Fuzz" },
-                ShowroomState,
-              );
-            } catch (error) {
-              // Over this address's seat requests per 15 s: try again once the window has moved on.
-              if ((error as { code?: number }).code === 429) {
-                await new Promise((resolve) => setTimeout(resolve, 1000));
-                continue;
-              }
-              throw error;
-            }
+            // Over this address's seat requests per window, a request is refused (429) and takes
+            // nothing: ask again until admitted, within one window.
+            const room = await waitFor(
+              () =>
+                client
+                  .joinOrCreate<ShowroomState>("showroom", { slug: SLUG, token, name: "Fuzz" }, ShowroomState)
+                  .catch((error: unknown) => {
+                    if ((error as { code?: number }).code === 429) return null;
+                    throw error;
+                  }),
+              (joined) => joined !== null,
+              DEFAULT_SEAT_REQUEST_LIMITS.windowMs + 5000,
+              "a fuzz client's seat request to be admitted",
+            );
+            if (room === null) throw new Error("unreachable: waitFor returns an admitted room");
             sessions++;
             joiningMs += Date.now() - joinAt;
             room.reconnection.enabled = false;
-            const closed = new Promise<"closed">((resolve) => {
-              room.onLeave(() => resolve("closed"));
-              room.onDrop(() => resolve("closed"));
+            let closed = false;
+            room.onLeave(() => {
+              closed = true;
+            });
+            room.onDrop(() => {
+              closed = true;
             });
             const guard = new ClientGuard();
             let earnedCut = false;
@@ -291,15 +295,14 @@ describe(`the showroom under ${TOTAL.toLocaleString("en")} fuzzed messages`, () 
             if (earnedCut) cut++;
             // Cut by the server or not, it leaves: what it sent before the leave is read first, on the same socket.
             void room.leave(true).catch(() => undefined);
-            const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3000, "stuck"))]);
-            if (outcome === "stuck") stuck++;
+            await waitFor(() => closed, Boolean, 10_000, "a fuzz client's connection to close after its leave");
           }
         };
         await Promise.all(Array.from({ length: CLIENTS_AT_ONCE }, fuzzClient));
         clearInterval(walking);
         const seconds = (Date.now() - started) / 1000;
         console.log(
-          `[fuzz] seed ${SEED}: ${sent} messages from ${sessions} clients (${cut} cut for refusals, ${stuck} not closed in 3 s, ${(joiningMs / Math.max(1, sessions)).toFixed(0)} ms to join) in ${seconds.toFixed(1)} s; ${patches} patches checked, ${acknowledged} walker chat lines acknowledged`,
+          `[fuzz] seed ${SEED}: ${sent} messages from ${sessions} clients (${cut} cut for refusals, ${(joiningMs / Math.max(1, sessions)).toFixed(0)} ms to join) in ${seconds.toFixed(1)} s; ${patches} patches checked, ${acknowledged} walker chat lines acknowledged`,
         );
 
         expect(failure).toBeUndefined();
