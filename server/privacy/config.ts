@@ -4,7 +4,7 @@ import { integer } from "../config";
 export interface PrivacyConfig {
   /** Interactions older than this are deleted. */
   interactionRetentionDays: number;
-  /** Recordings older than this are deleted; the product records none yet (see RetentionJob). */
+  /** Room recordings (with their chunks) older than this are deleted by the retention sweep (retention.ts). */
   recordingRetentionDays: number;
   sweepIntervalSeconds: number;
 }
