@@ -1,6 +1,7 @@
+import type { EventEmitter } from "node:events";
 import { CloseCode } from "@colyseus/core";
 import { ShowroomCloseCode } from "./message-door";
-import type { RoomClient } from "./visitor";
+import type { RoomClient, Visitor } from "./visitor";
 
 /**
  * Close codes of a connection the server (or its transport) cut: a protocol error, a frame over
@@ -23,6 +24,16 @@ const SERVER_CUT_CODES: ReadonlySet<number> = new Set([
 /** Whether a dropped client's seat is held for its return. */
 export function holdsSeat(code: number | undefined, cutByServer: boolean): boolean {
   return !cutByServer && !(code !== undefined && SERVER_CUT_CODES.has(code));
+}
+
+/**
+ * A connection the transport cuts for a protocol error (a frame over the size cap, a malformed
+ * frame) closes like a lost one (1006): its error, which comes first, marks it cut by the server.
+ */
+export function watchTransport(client: { readonly ref: EventEmitter; readonly userData?: Visitor | undefined }): void {
+  client.ref.once("error", () => {
+    if (client.userData) client.userData.disconnectedByServer = true;
+  });
 }
 
 /** What the room can do with a held seat's pending reconnection: end it. */

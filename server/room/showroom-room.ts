@@ -1,6 +1,6 @@
-import { EventEmitter } from "node:events";
 import {
   type AuthContext,
+  type Client,
   CloseCode,
   matchMaker,
   type IRoomCache,
@@ -9,10 +9,10 @@ import {
   type RoomMethodName,
   ServerError,
 } from "@colyseus/core";
-import { Role } from "../../ecs";
 import { type Catalog, loadCatalog } from "../../db/catalog";
 import { JoinErrorCode } from "../../schema/errors";
-import { ASSISTANT_MENTION, type ClientMessages } from "../../schema/messages";
+import type { ServerMessages } from "../../schema/messages";
+import { AVATAR_ROLES } from "../../schema/roles";
 import { PATCH_INTERVAL_MS, type ShowroomState } from "../../schema/state";
 import { openVisit } from "../crm/visits";
 import { mayEnter } from "../privacy/consent";
@@ -20,19 +20,24 @@ import { type Admission, admit, type JoinRequest, SeatRequestLimiter } from "./a
 import { AssistantDesk } from "./assistant-desk";
 import { CATALOG_CHECK_MS, CatalogFollower } from "./catalog-follower";
 import { ChatRelay } from "./chat-relay";
-import { ERASURE_CHECK_MS, erasedAmong } from "./erasure-watch";
-import { ClientGuard, MAX_FRAMES_PER_SECOND } from "./client-guard";
+import { MAX_FRAMES_PER_SECOND } from "./client-guard";
+import { Conversation } from "./conversation";
+import { Entrance } from "./entrance";
+import { ERASURE_CHECK_MS, ErasureWatch, erasedAmong } from "./erasure-watch";
 import { type Recorder, startRecording } from "./recorder";
-import { MessageDoor, ShowroomCloseCode } from "./message-door";
+import { MessageDoor } from "./message-door";
 import { RoomMetrics } from "./metrics";
+import { SimulationOutcomes } from "./outcomes";
 import { Roster, welcomeOf } from "./roster";
 import type { RoomServices } from "./services";
-import { type ShowroomEvent, ShowroomSimulation } from "./simulation";
+import { ShowroomSimulation } from "./simulation";
 import { initialState, syncDirtyToState } from "./state-sync";
-import { holdsSeat, SeatBook } from "./seats";
+import { holdsSeat, SeatBook, watchTransport } from "./seats";
 import { SupportChannel } from "./support-channel";
+import { SupportStatusBoard } from "./support-status";
+import { databaseSupportStore } from "./support-store";
 import { VisitBook } from "./visit-book";
-import type { RoomClient, Visitor } from "./visitor";
+import type { Visitor } from "./visitor";
 
 export { ShowroomCloseCode } from "./message-door";
 export type { RoomServices } from "./services";
@@ -43,28 +48,34 @@ interface CreateOptions {
   slug?: unknown;
 }
 
+/** A connected client as this room's parts see it: its visitor as userData, the server's messages. */
+export type ShowroomClient = Client<{ userData: Visitor; messages: ServerMessages }>;
+
 /** The parts of one open showroom, made together once its catalog is loaded. */
 interface Showroom {
   catalog: CatalogFollower;
   sim: ShowroomSimulation;
   roster: Roster;
   visits: VisitBook;
+  entrance: Entrance;
   door: MessageDoor;
-  chat: ChatRelay;
-  desk: AssistantDesk;
   support: SupportChannel;
+  statuses: SupportStatusBoard;
+  erasure: ErasureWatch;
+  outcomes: SimulationOutcomes;
   /** None when recording is off, for the server or this showroom. */
   recorder: Recorder | undefined;
 }
 
 /**
  * One showroom's room: the Colyseus lifecycle, wired to parts that each own one concern and are
- * tested on their own (the ECS world, who is in the room, CRM visits, the message door, chat, the
- * assistant, live support, the catalog). This class decides only when each part is called.
+ * tested on their own (the ECS world, who is in the room, who may enter, CRM visits, the message
+ * door, chat and the assistant, live support, erasure, the catalog). This class decides only when
+ * each part is called.
  *
  * Define it with `showroomRoomType(services)`: the services every room of a server shares.
  */
-export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
+export abstract class ShowroomRoom extends Room<{ state: ShowroomState; client: ShowroomClient }> {
   protected abstract readonly services: RoomServices;
   private readonly metrics = new RoomMetrics();
   /** Undefined until onCreate has loaded the catalog (Colyseus's timers may run before). */
@@ -102,9 +113,9 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
         : undefined;
     this.showroom = { ...this.assemble(catalog), recorder };
     this.showroom.roster.placeAssistant(catalog.showroom.spawn);
-    const follower = this.showroom.catalog;
+    const { catalog: follower, erasure } = this.showroom;
     this.clock.setInterval(() => void follower.check(), CATALOG_CHECK_MS);
-    this.clock.setInterval(() => void this.letErasedGo(), ERASURE_CHECK_MS);
+    this.clock.setInterval(() => void erasure.check(), ERASURE_CHECK_MS);
     // One clock: each tick steps the world and then sends the patch, so a pose that arrived
     // before the tick is in that patch. (The interval first: with none, Colyseus would start
     // its own clock when the patch timer is switched off.)
@@ -119,6 +130,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
   /** The parts, wired to each other and to this room's clients. */
   private assemble(catalog: Catalog): Omit<Showroom, "recorder"> {
     const { services } = this;
+    const clients = () => this.clients;
     const sim = new ShowroomSimulation(catalog, catalog.showroom.capacity);
     const roster = new Roster(sim, this.state);
     const follower = new CatalogFollower(
@@ -127,25 +139,34 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
       (latest) => services.assistants.catalogChanged(latest),
       services.log,
     );
-    const clients = () => this.clients as Iterable<RoomClient>;
-    const support = new SupportChannel(services, catalog, sim, clients);
+    const store = databaseSupportStore(services.db);
+    const statuses = new SupportStatusBoard({ store, showroomId: catalog.showroom.id, clients, log: services.log });
+    const support = new SupportChannel({ store, statuses, catalog, sim, clients, log: services.log });
     const visits = new VisitBook(
       (request) => openVisit(services.db, { ...request, showroomId: catalog.showroom.id }),
       services.writer,
     );
-    const chat = new ChatRelay(
-      services.writer,
-      (line) => this.broadcast("chat", line),
-      (sessionId) => roster.speakerOf(sessionId),
-      services.log,
-    );
-    const desk = new AssistantDesk(() => services.assistants.get(follower.catalog), services.writer, services.log);
-    const ask = async (client: RoomClient, question: ClientMessages["ask"]) => {
-      const reply = await desk.answer(client, question, sim.productNear(client.sessionId));
-      // A person was asked for: the customer's panel follows that request from now on.
-      const visit = client.userData?.visit;
-      if (reply?.action?.kind === "support_requested" && visit) support.watch(visit.customerId);
-    };
+    const entrance = new Entrance({
+      showroom: () => follower.catalog.showroom,
+      visitorCount: () => roster.visitorCount,
+      authorize: (client, claims, request) => support.authorize(client, claims, request),
+      mayEnter: (customerId, showroomId) => mayEnter(services.db, customerId, showroomId),
+      visits,
+      stillHere: (sessionId) => this.clients.some((client) => client.sessionId === sessionId),
+      roomId: this.roomId,
+      log: services.log,
+    });
+    const conversation = new Conversation({
+      chat: new ChatRelay(
+        services.writer,
+        (line) => this.broadcast("chat", line),
+        (sessionId) => roster.speakerOf(sessionId),
+        services.log,
+      ),
+      desk: new AssistantDesk(() => services.assistants.get(follower.catalog), services.writer, services.log),
+      support: statuses,
+      productNear: (sessionId) => sim.productNear(sessionId),
+    });
     const door = new MessageDoor({
       log: services.log,
       handlers: {
@@ -157,91 +178,45 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
           }
         },
         release: (client, { hand }) => sim.queueRelease(client.sessionId, hand),
-        chat: (client, line) => {
-          if (!ASSISTANT_MENTION.test(line.text)) {
-            void chat.say(client, line);
-            return;
-          }
-          const text = line.text.replace(ASSISTANT_MENTION, "");
-          void ask(client, { text: text || line.text, clientMessageId: line.clientMessageId, locale: null });
-        },
-        ask: (client, question) => void ask(client, question),
-        "support:request": (client, message) => support.receive(client, "support:request", message),
-        "support:say": (client, message) => support.receive(client, "support:say", message),
-        "support:csat": (client, message) => support.receive(client, "support:csat", message),
+        chat: (client, line) => void conversation.chat(client, line),
+        ask: (client, question) => void conversation.ask(client, question),
+        "support:request": (client, message) => void support.receive(client, "support:request", message),
+        "support:say": (client, message) => void support.receive(client, "support:say", message),
+        "support:csat": (client, message) => void support.receive(client, "support:csat", message),
       },
     });
-    return { catalog: follower, sim, roster, visits, door, chat, desk, support };
+    const erasure = new ErasureWatch((ids) => erasedAmong(services.db, ids), clients, services.log);
+    const outcomes = new SimulationOutcomes((sessionId) => this.clients.get(sessionId), visits);
+    return { catalog: follower, sim, roster, visits, entrance, door, support, statuses, erasure, outcomes };
   }
 
   /** Every client message goes through the door; poses arrive as bytes, the rest as messages. */
   private listen(door: MessageDoor): void {
     for (const type of door.types) {
-      this.onMessage(type, (client: RoomClient, message: unknown) => door.receive(client, type, message));
+      this.onMessage(type, (client: ShowroomClient, message: unknown) => door.receive(client, type, message));
     }
     // Poses arrive once per patch from every visitor as 30 bytes; the same door and validator
     // apply, and a pose sent as an ordinary message is refused there.
-    this.onMessageBytes("pose", (client: RoomClient, bytes: Uint8Array) => door.receive(client, "pose", bytes));
-    this.onMessage("*", (client: RoomClient, type: string | number) => door.receiveUnknown(client, type));
+    this.onMessageBytes("pose", (client: ShowroomClient, bytes: Uint8Array) => door.receive(client, "pose", bytes));
+    this.onMessage("*", (client: ShowroomClient, type: string | number) => door.receiveUnknown(client, type));
   }
 
-  override async onJoin(client: RoomClient, request: JoinRequest, admission: Admission): Promise<void> {
+  override async onJoin(client: ShowroomClient, request: JoinRequest, admission: Admission): Promise<void> {
     const showroom = this.showroom;
     if (!showroom) throw new ServerError(JoinErrorCode.RoomClosing, "The showroom is not open. Please try again.");
-    const { capacity } = showroom.catalog.catalog.showroom;
-    if (showroom.roster.visitorCount >= capacity) {
-      throw new ServerError(
-        JoinErrorCode.ShowroomFull,
-        `The showroom "${showroom.catalog.catalog.showroom.name.en}" is full (${capacity} visitors). Please try again in a few minutes.`,
-      );
-    }
-    // An agent must hold the ticket they come for, in this showroom (checked here: it needs the room).
-    await showroom.support.authorize(client, admission.claims, request);
-    const visitor: Visitor = {
-      claims: admission.claims,
-      name: admission.name,
-      guard: new ClientGuard(),
-      visit: undefined,
-      disconnectedByServer: false,
-    };
-    client.userData = visitor;
-    this.watchTransport(client);
-    const role = admission.claims.role === "agent" ? Role.Agent : Role.Customer;
-    if (role === Role.Customer) {
-      if (!(await mayEnter(this.services.db, admission.claims.sub, showroom.catalog.catalog.showroom.id))) {
-        throw new ServerError(
-          JoinErrorCode.Forbidden,
-          "This showroom asks you to accept its privacy notice first. Reload the page to see it.",
-        );
-      }
-      const visit = await showroom.visits.open(admission.claims.sub, this.roomId, visitor.name);
-      if (!this.clients.some((c) => c.sessionId === client.sessionId)) {
-        // The room let this client go while the visit was being opened (it is closing): onLeave
-        // has run without a visit to close, so it is closed here.
-        showroom.visits.abandon(client.sessionId, visit);
-        throw new ServerError(
-          JoinErrorCode.RoomClosing,
-          "The showroom closed while you were entering. Please try again.",
-        );
-      }
-      visitor.visit = visit;
-      this.services.log(`[room] ${client.sessionId} joined "${this.state.slug}" as customer ${visit.customerId}`);
-    }
+    watchTransport(client);
+    const { visitor, party } = await showroom.entrance.enter(client, admission, request);
     // One seat per person: this newest connection takes over any other of theirs in the room.
-    const taken = this.seats.takeOver(admission.claims.sub, client.sessionId, this.clients as Iterable<RoomClient>);
+    const taken = this.seats.takeOver(admission.claims.sub, client.sessionId, this.clients);
     if (taken > 0)
       this.services.log(`[room] ${client.sessionId} took over ${taken} earlier seat(s) of the same visitor`);
     const avatar = showroom.roster.add(
       client.sessionId,
-      role,
+      AVATAR_ROLES[party],
       visitor.name,
       showroom.support.arrivalPose(client.sessionId),
     );
-    showroom.recorder?.present({
-      role: role === Role.Agent ? "agent" : "customer",
-      id: admission.claims.sub,
-      name: avatar.name,
-    });
+    showroom.recorder?.present({ role: party, id: admission.claims.sub, name: avatar.name });
     if (visitor.visit)
       showroom.visits.begin(client.sessionId, visitor.visit, { roomId: this.roomId, name: avatar.name });
     client.send("welcome", welcomeOf(client.sessionId, { ...visitor.visit, name: avatar.name }, false));
@@ -249,7 +224,7 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
   }
 
   /** A lost connection keeps the avatar (shown as disconnected) for reconnectSeconds; onLeave follows if nobody returns. */
-  override onDrop(client: RoomClient, code?: number): void {
+  override onDrop(client: ShowroomClient, code?: number): void {
     // Only a connection lost on the way keeps its seat: a client the server cut off gets none.
     const visitor = client.userData;
     const held = !!visitor && holdsSeat(code, visitor.disconnectedByServer) && this.services.reconnectSeconds > 0;
@@ -258,18 +233,15 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     );
     if (!visitor || !held) return;
     this.showroom?.roster.setConnected(client.sessionId, false);
-    const seat = this.allowReconnection(
-      client as Parameters<Room["allowReconnection"]>[0],
-      this.services.reconnectSeconds,
-    );
+    const seat = this.allowReconnection(client, this.services.reconnectSeconds);
     this.seats.hold(client.sessionId, visitor.claims.sub, { reject: (reason) => seat.reject(reason) });
     // Refused while the room closes, expired, or taken over: onLeave follows in each case.
     Promise.resolve(seat).catch(() => undefined);
   }
 
-  override onReconnect(client: RoomClient): void {
+  override onReconnect(client: ShowroomClient): void {
     this.seats.release(client.sessionId);
-    this.watchTransport(client);
+    watchTransport(client);
     const showroom = this.showroom;
     if (!showroom) return;
     showroom.roster.setConnected(client.sessionId, true);
@@ -277,14 +249,14 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     client.send("welcome", welcomeOf(client.sessionId, { ...client.userData?.visit, name }, true));
   }
 
-  override onLeave(client: RoomClient, code?: number): void {
+  override onLeave(client: ShowroomClient, code?: number): void {
     this.seats.release(client.sessionId);
     const showroom = this.showroom;
     if (!showroom) return;
     // Sent away by a stopping server, or dropped just before it stopped: either way not their choice.
     const notTheirChoice = this.stopping || code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.MAY_TRY_RECONNECT;
-    showroom.support.left(client, notTheirChoice);
-    this.handleEvents(showroom.roster.remove(client.sessionId));
+    void showroom.support.left(client, notTheirChoice);
+    showroom.outcomes.handle(showroom.roster.remove(client.sessionId));
     showroom.visits.end(client.sessionId, code);
   }
 
@@ -326,47 +298,12 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
   override onDispose(): void {
     const showroom = this.showroom;
     if (!showroom) return;
-    showroom.support.dispose();
+    showroom.statuses.dispose();
     showroom.sim.endAllDwells();
-    this.handleEvents(showroom.sim.drain());
+    showroom.outcomes.handle(showroom.sim.drain());
     showroom.recorder?.close();
     this.services.metrics.delete(this.roomId);
     this.services.log(`[room] showroom "${this.state.slug}" closed (room ${this.roomId})`);
-  }
-
-  /**
-   * A customer whose data was erased while here (from their own page or by a manager, in any
-   * process) is let go: nothing more is recorded for them, and coming back makes a new visitor.
-   */
-  private async letErasedGo(): Promise<void> {
-    const customers = new Map<string, RoomClient>();
-    for (const client of this.clients as Iterable<RoomClient>) {
-      const visit = client.userData?.visit;
-      if (visit) customers.set(visit.customerId, client);
-    }
-    try {
-      for (const customerId of await erasedAmong(this.services.db, [...customers.keys()])) {
-        const client = customers.get(customerId);
-        if (!client?.userData) continue;
-        client.userData.disconnectedByServer = true;
-        client.leave(ShowroomCloseCode.Erased, "Your data in this showroom was erased.");
-        this.services.log(`[room] ${client.sessionId} let go: their data was erased`);
-      }
-    } catch (error) {
-      this.services.log(`[room] could not check for erased visitors: ${(error as Error).message}`);
-    }
-  }
-
-  /**
-   * A connection the transport cuts for a protocol error (a frame over the size cap, a malformed
-   * frame) closes like a lost one (1006): its error, which comes first, marks it cut by the server.
-   */
-  private watchTransport(client: RoomClient): void {
-    const ref = (client as { ref?: unknown }).ref;
-    if (!(ref instanceof EventEmitter)) return;
-    ref.once("error", () => {
-      if (client.userData) client.userData.disconnectedByServer = true;
-    });
   }
 
   private tick(): void {
@@ -376,26 +313,11 @@ export abstract class ShowroomRoom extends Room<{ state: ShowroomState }> {
     // Measured here on a monotonic clock: the room clock's delta follows the wall clock, which can step back.
     showroom.sim.advance(started - this.lastTickAt);
     this.lastTickAt = started;
-    this.handleEvents(showroom.sim.drain());
+    showroom.outcomes.handle(showroom.sim.drain());
     const finished = performance.now();
     this.metrics.tickMs.add(finished - started, finished);
     this.metrics.avatars = showroom.roster.visitorCount;
     this.broadcastPatch();
-  }
-
-  /** Refusals go to their client if connected; telemetry to the visit, kept until onLeave even while dropped. */
-  private handleEvents(events: ShowroomEvent[]): void {
-    const showroom = this.showroom;
-    if (!showroom) return;
-    for (const event of events) {
-      if (event.type === "grab_refused" || event.type === "teleport_refused") {
-        const client = this.clients.getById(event.sessionId) as RoomClient | undefined;
-        if (event.type === "grab_refused") {
-          client?.send("grab:refused", { sku: event.sku, hand: event.hand, reason: event.reason });
-        } else client?.send("teleport:refused", { reason: event.reason });
-      }
-      showroom.visits.record(event);
-    }
   }
 }
 
