@@ -86,7 +86,8 @@ export async function startApp(): Promise<void> {
   if (!renderer) {
     landing.say("3D graphics are unavailable.");
     banner.show(
-      "This browser could not start WebGL, which the showroom needs to draw the room. Try another browser, or turn on hardware acceleration in your browser's settings.",
+      "This browser could not start WebGL, which the showroom needs to draw the room. " +
+        "Try another browser, or turn on hardware acceleration in your browser's settings.",
     );
     return;
   }

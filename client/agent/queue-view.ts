@@ -74,7 +74,7 @@ export function renderQueue(
       element(
         "span",
         "",
-        `${c.visits} visit${c.visits === 1 ? "" : "s"} · ${c.pastTickets} past ticket${c.pastTickets === 1 ? "" : "s"} · ${c.notes} note${c.notes === 1 ? "" : "s"}`,
+        [counted(c.visits, "visit"), counted(c.pastTickets, "past ticket"), counted(c.notes, "note")].join(" · "),
       ),
     );
     if (c.lingered.length > 0)
@@ -118,4 +118,9 @@ export function tickWaits(list: HTMLElement): void {
   const now = Date.now();
   for (const wait of list.querySelectorAll<HTMLElement>(".wait"))
     if (wait.dataset.since) wait.textContent = waited(wait.dataset.since, now);
+}
+
+/** "1 visit", "3 visits". */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -167,8 +167,13 @@ const UNIT_AFTER =
   /^\s?(cm|mm|m|kg|k|%|inch|inches|in|days?|weeks?|hours?|厘米|公分|毫米|米|寸|英寸|天|周|小时|号|点)(?![a-z])/;
 // Chinese numerals count things only before a measure word ("二十个", "四张"); "一下" is not a quantity.
 const MEASURE_WORD = /^[个張张把件台套盏块只条组份箱]/;
-const QUANTITY =
-  /\d+|[零一二两三四五六七八九十百千万]+|\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?: (?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a hundred|hundred|dozen)\b/g;
+const UNITS = "one|two|three|four|five|six|seven|eight|nine";
+const TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen";
+const TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+const QUANTITY = new RegExp(
+  String.raw`\d+|[零一二两三四五六七八九十百千万]+|\b(?:(?:${TENS})(?: (?:${UNITS}))?|${UNITS}|${TEENS}|a hundred|hundred|dozen)\b`,
+  "g",
+);
 
 function findQuantities(text: string, taken: Span[], products: ProductMention[]): QuantityMention[] {
   const found: QuantityMention[] = [];

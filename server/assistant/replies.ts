@@ -97,12 +97,17 @@ export function englishReplies(f: Formatting): Replies {
       const express =
         policy.expressFee === null ? "" : ` Express delivery is ${f.money(policy.expressFee, policy.currency)}.`;
       const product = p ? `The ${name(p)} ships within ${p.leadTimeDays} days. ` : "";
-      return `${product}Delivery costs ${fee}, free on orders over ${f.money(policy.freeOver, policy.currency)}, and takes ${policy.deliveryDays.min}–${policy.deliveryDays.max} working days.${express} We deliver to ${policy.regions.en}. Returns are accepted within ${policy.returnDays} days.`;
+      const freeOver = f.money(policy.freeOver, policy.currency);
+      const days = `${policy.deliveryDays.min}–${policy.deliveryDays.max}`;
+      const terms = `Delivery costs ${fee}, free on orders over ${freeOver}, and takes ${days} working days.`;
+      return `${product}${terms}${express} We deliver to ${policy.regions.en}. Returns are accepted within ${policy.returnDays} days.`;
     },
     demoRequested: (p) =>
       `I've requested a demo${p ? ` of the ${name(p)}` : ""} for you; a colleague will contact you to set the time.`,
     quoteRequested: (items) =>
-      `I've requested a quote for ${new Intl.ListFormat("en-US", { type: "conjunction" }).format(items.map((i) => `${i.quantity} × ${name(i.product)}`))}. Our sales team will send it to you shortly.`,
+      `I've requested a quote for ${new Intl.ListFormat("en-US", { type: "conjunction" }).format(
+        items.map((i) => `${i.quantity} × ${name(i.product)}`),
+      )}. Our sales team will send it to you shortly.`,
     quoteNeedsProduct: () => "Happy to prepare a quote. Which products, and how many of each?",
     humanRequested: () =>
       "I've asked a colleague to join you; you're in the queue and someone will be with you shortly.",
@@ -153,7 +158,10 @@ export function chineseReplies(f: Formatting): Replies {
     shipping: (policy, p) => {
       const express = policy.expressFee === null ? "" : `加急配送${f.money(policy.expressFee, policy.currency)}。`;
       const product = p ? `${name(p)}下单后${p.leadTimeDays}天内发货。` : "";
-      return `${product}运费${f.money(policy.flatFee, policy.currency)}，订单满${f.money(policy.freeOver, policy.currency)}免运费，${policy.deliveryDays.min}至${policy.deliveryDays.max}个工作日送达。${express}配送范围：${policy.regions.zh}。${policy.returnDays}天内可退货。`;
+      const fee = f.money(policy.flatFee, policy.currency);
+      const freeOver = f.money(policy.freeOver, policy.currency);
+      const days = `${policy.deliveryDays.min}至${policy.deliveryDays.max}`;
+      return `${product}运费${fee}，订单满${freeOver}免运费，${days}个工作日送达。${express}配送范围：${policy.regions.zh}。${policy.returnDays}天内可退货。`;
     },
     demoRequested: (p) => `已为您申请${p ? `${name(p)}的` : ""}产品演示，工作人员会联系您确定时间。`,
     quoteRequested: (items) =>
