@@ -88,15 +88,17 @@ describe("seats in a showroom", () => {
     await expect(new Client(server.baseUrl).reconnect(token, ShowroomState)).rejects.toThrow();
   });
 
-  it("holds no seat for a client cut off for an oversized frame", async () => {
+  it("holds no seat for a client cut off for an oversized frame: its avatar goes at once and it cannot resume", async () => {
     const watcher = await join({ name: "Watcher two" });
     const sender = await join({ name: "Big sender" });
+    const token = sender.room.reconnectionToken;
     sender.room.sendBytes("pose", new Uint8Array(64 * 1024));
     await watcher
       .until(() => !watcher.room.state.avatars.has(sender.sessionId), 5_000, "the sender's avatar gone")
       .catch((error: Error) => {
         throw new Error(`${error.message}\n${server.output()}`);
       });
+    await expect(new Client(server.baseUrl).reconnect(token, ShowroomState)).rejects.toThrow();
   });
 
   it("still holds the seat of a visitor whose connection was lost on the way", async () => {
