@@ -122,13 +122,7 @@ export function privacyRouter(services: PrivacyApiServices): express.Router {
     "/me/data",
     route(async (req, res) => {
       const customerId = await ownCustomer(req);
-      const body: unknown = req.body;
-      if (typeof body !== "object" || body === null || (body as { confirm?: unknown }).confirm !== true)
-        throw new HttpError(
-          400,
-          "confirmation_required",
-          'Erasing your data cannot be undone: send {"confirm": true}.',
-        );
+      requireConfirmation(req.body);
       res.json(await eraseFor(customerId, { kind: "customer", customerId }));
     }),
   );
@@ -146,6 +140,8 @@ export function privacyRouter(services: PrivacyApiServices): express.Router {
     "/support/customers/:customer/erase",
     route(async (req, res) => {
       const { customerId, caller } = await customerRoute(req);
+      // A customer erasing themselves confirms it here as on DELETE /me/data.
+      if (caller.kind === "customer") requireConfirmation(req.body);
       res.json(await eraseFor(customerId, caller));
     }),
   );
@@ -211,4 +207,10 @@ function dateParam(value: unknown, name: string): Date | undefined {
   const date = typeof value === "string" ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) throw new HttpError(400, "invalid_date", `${name} must be an ISO date`);
   return date;
+}
+
+/** Erasure cannot be undone: the customer's request must say so, `{"confirm": true}`. */
+function requireConfirmation(body: unknown): void {
+  if (typeof body !== "object" || body === null || (body as { confirm?: unknown }).confirm !== true)
+    throw new HttpError(400, "confirmation_required", 'Erasing your data cannot be undone: send {"confirm": true}.');
 }

@@ -221,6 +221,16 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
     expect((await api("GET", "/support/audit", { token: own.token })).status).toBe(403);
     expect((await api("GET", "/support/customers/not-a-customer/export", { cookie: manager.cookie })).status).toBe(400);
     expect((await api("GET", "/support/customers/00000000/export", { cookie: manager.cookie })).status).toBe(404);
+
+    // Erasing themselves by the manager's route, the customer confirms it as on DELETE /me/data.
+    const unconfirmed = await api("POST", `/support/customers/${own.customerId}/erase`, { token: own.token });
+    expect(unconfirmed).toMatchObject({ status: 400, body: { error: "confirmation_required" } });
+    const confirmed = await api<ErasureReceipt>("POST", `/support/customers/${own.customerId}/erase`, {
+      token: own.token,
+      body: { confirm: true },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ customerId: own.customerId, requestedBy: "customer" });
   });
 
   it("erasing a customer in the room removes their words and name everywhere, and what they say afterwards is not recorded", async () => {
