@@ -19,6 +19,7 @@ import {
   SAM,
   type StoredRecording,
 } from "../unit/client/replay-fixtures";
+import { waitFor } from "../support/wait";
 import { brightness, launchChromium } from "./browser";
 
 let server: TestServer;
@@ -73,15 +74,9 @@ async function until(
   what: string,
   timeoutMs = 20_000,
 ): Promise<ReplayTestState> {
-  const deadline = Date.now() + timeoutMs;
-  let state = await page.evaluate(() => window.__atriumReplay?.state() ?? null);
-  while (!state || !predicate(state)) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(state).slice(0, 1500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    state = await page.evaluate(() => window.__atriumReplay?.state() ?? null);
-  }
-  return state;
+  const read = () => page.evaluate(() => window.__atriumReplay?.state() ?? null);
+  const state = await waitFor(read, (s) => s !== null && predicate(s), timeoutMs, what);
+  return state!;
 }
 
 /** Saves the whole page to the OS temp dir and fails on a black or blank 3D view. */
@@ -306,21 +301,23 @@ describe("the replay player on the server's own recordings", () => {
       await visitor.until(() => visitor.headOf(visitor.sessionId) !== undefined, 10_000, "the walker's avatar");
       await walkTo(visitor, view.spawn.x + 2, view.spawn.z - 2);
       const headers = { cookie: manager.cookie };
-      let recording: RecordingSummary | undefined;
-      let detail: RecordingDetail | undefined;
-      const deadline = Date.now() + 30_000;
-      while (!detail || detail.chunks.length === 0) {
-        if (Date.now() > deadline) throw new Error(`no recording with a chunk: ${JSON.stringify(recording)}`);
-        const list = (await (
-          await fetch(`${server.baseUrl}/api/recordings?showroom=home-living`, { headers })
-        ).json()) as RecordingSummary[];
-        recording = list[0];
-        if (recording)
-          detail = (await (
-            await fetch(`${server.baseUrl}/api/recordings/${recording.id}`, { headers })
+      // The live recording, once its first chunk is stored.
+      const { recording } = await waitFor(
+        async () => {
+          const list = (await (
+            await fetch(`${server.baseUrl}/api/recordings?showroom=home-living`, { headers })
+          ).json()) as RecordingSummary[];
+          const newest = list[0];
+          if (!newest) return { recording: undefined, chunks: 0 };
+          const detail = (await (
+            await fetch(`${server.baseUrl}/api/recordings/${newest.id}`, { headers })
           ).json()) as RecordingDetail;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+          return { recording: newest, chunks: detail.chunks.length };
+        },
+        (found) => found.chunks > 0,
+        30_000,
+        "a recording with a chunk",
+      );
       const { page, errors } = await newPage();
       const [name, value] = manager.cookie.split("=") as [string, string];
       await page.context().addCookies([{ name, value, url: server.baseUrl }]);
