@@ -99,6 +99,8 @@ async function start(config: AtriumConfig, log: (line: string) => void, held: Re
   held.add("the privacy sweeps", () => privacy.stop());
   const metrics = new Map<string, RoomMetrics>();
   const assistants = AssistantDirectory.forDataDir(db.db, config.dataDir, log);
+  // Released after the game server (no room asks any more), before the pool the warm-up reads.
+  held.add("the assistants", async () => assistants.dispose());
 
   const transport = new WebSocketTransport({
     // A hard cap well above any valid message: oversized ones still reach the validators, which
@@ -233,6 +235,7 @@ async function warmAssistants(
 ): Promise<void> {
   try {
     for (const showroom of await listShowrooms(db)) {
+      if (assistants.stopped) return;
       const catalog = await loadCatalog(db, showroom.slug);
       if (catalog) await assistants.get(catalog);
     }

@@ -16,6 +16,7 @@ export class AssistantDirectory {
   private readonly ready = new Map<string, Assistant>();
   /** Each showroom's intent model runs in a worker thread of its own when the server is bundled. */
   private readonly model = workerModelFactory();
+  private disposed = false;
 
   constructor(
     private readonly db: Database,
@@ -28,6 +29,7 @@ export class AssistantDirectory {
   }
 
   get(catalog: Catalog): Promise<Assistant> {
+    if (this.disposed) return Promise.reject(new Error("the assistants have been stopped"));
     const slug = catalog.showroom.slug;
     const current = this.ready.get(slug);
     if (current && !current.usable) {
@@ -49,6 +51,11 @@ export class AssistantDirectory {
         onProgress: (message) => this.log(`[assistant] "${slug}": ${message}`),
         onError: (error) => this.log(`[assistant] CRM action failed: ${(error as Error).message}`),
       }).then((ready) => {
+        // Ready after the server stopped: its model worker is let go at once.
+        if (this.disposed) {
+          ready.dispose();
+          throw new Error("the assistants have been stopped");
+        }
         this.ready.set(slug, ready);
         this.log(
           `[assistant] "${slug}" ready (${ready.modelSource === "cache" ? "model loaded from cache" : "model trained"} in ${Date.now() - started} ms)`,
@@ -70,5 +77,17 @@ export class AssistantDirectory {
   async catalogChanged(catalog: Catalog): Promise<void> {
     const assistant = await this.get(catalog);
     await assistant.retrain(catalog);
+  }
+
+  /** The server stops: every model worker is ended, and nothing more is started or asked. */
+  dispose(): void {
+    this.disposed = true;
+    for (const assistant of this.ready.values()) assistant.dispose();
+    this.ready.clear();
+    this.bySlug.clear();
+  }
+
+  get stopped(): boolean {
+    return this.disposed;
   }
 }
