@@ -86,6 +86,11 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, error
  * Colyseus puts its CORS headers on every response (its router's listener runs before Express),
  * by default echoing any Origin with Allow-Credentials. Only the configured origins get them now;
  * a page of any other origin cannot read what it makes a visitor's or agent's browser fetch.
+ *
+ * This is process-wide: @colyseus/core 0.18's routers (router/node.ts, router/index.ts) read the
+ * module singleton `matchMaker.controller` on each request, and offer no per-server hook. A process
+ * runs one server, whose start sets it; servers started side by side in one process (tests) must be
+ * given the same origins.
  */
 function allowOnlyConfiguredOrigins(allowedOrigins: readonly string[]): void {
   const allowed = new Set(allowedOrigins);
