@@ -1,5 +1,11 @@
 import type { Room } from "@colyseus/sdk";
-import type { ServerMessages, SupportLine, SupportTicketView } from "../../schema/messages";
+import {
+  MAX_CSAT_COMMENT_LENGTH,
+  MAX_SUPPORT_MESSAGE_LENGTH,
+  type ServerMessages,
+  type SupportLine,
+  type SupportTicketView,
+} from "../../schema/messages";
 import type { ShowroomState } from "../../schema/state";
 import { isOpenTicketStatus, type OpenTicketStatus } from "../../schema/support";
 
@@ -51,7 +57,7 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
   const askForm = el("form");
   const askInput = el("input");
   askInput.placeholder = "What can we help with? (optional)";
-  askInput.maxLength = 500;
+  askInput.maxLength = MAX_SUPPORT_MESSAGE_LENGTH;
   const helpButton = el("button", { text: "Help" });
   helpButton.type = "submit";
   helpButton.id = "support-help";
@@ -62,7 +68,7 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
   const sayInput = el("input");
   sayInput.id = "support-say";
   sayInput.placeholder = "Write to them privately…";
-  sayInput.maxLength = 500;
+  sayInput.maxLength = MAX_SUPPORT_MESSAGE_LENGTH;
   const sayButton = el("button", { text: "Send" });
   sayButton.type = "submit";
   sayForm.append(sayInput, sayButton);
@@ -72,7 +78,7 @@ export function mountSupportPanel(root: HTMLElement, room?: SupportRoom): Suppor
   const comment = el("input");
   comment.id = "support-comment";
   comment.placeholder = "Anything to add? (optional)";
-  comment.maxLength = 1000;
+  comment.maxLength = MAX_CSAT_COMMENT_LENGTH;
   const rateButton = el("button", { text: "Send rating" });
   rateButton.id = "support-rate";
   rateButton.disabled = true;
