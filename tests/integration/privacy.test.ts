@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from "../support/server";
 import { guestToken, joinShowroom, type Visitor } from "../support/visitor";
 import { customerAsksForHelp, goOnline, type StaffConsole, staffConsole } from "./support-fixtures";
 import { nth } from "../support/items";
+import { ShowroomCloseCode } from "../../schema/close-codes";
 import { waitFor } from "../support/wait";
 
 /** The console's reference for a customer (server/support/views.ts). */
@@ -235,6 +236,17 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
 
   it("erasing a customer in the room removes their words and name everywhere, and what they say afterwards is not recorded", async () => {
     const { who, customerId } = await customerWithHistory("Rowan Erase", "tamarind");
+    const visitorLists = () =>
+      query<{ visitors: Array<{ customerId: string; name: string }> }>(
+        "SELECT visitors FROM recordings WHERE visitors @> $1::jsonb",
+        [JSON.stringify([{ customerId }])],
+      );
+    // The room's recording names its visitors with each chunk it writes (every 5 s).
+    await waitFor(visitorLists, (rows) => rows.length === 1, 15_000, "the recording to name the customer");
+    let letGoWith: number | undefined;
+    who.room.onLeave((code) => {
+      letGoWith = code;
+    });
     const erased = await api<ErasureReceipt>("POST", `/support/customers/${customerId}/erase`, {
       cookie: manager.cookie,
     });
@@ -248,10 +260,18 @@ describe.each(databaseKinds())("privacy on %s Postgres", (kind) => {
       customerId,
     ]);
     expect(visit?.ended_at).not.toBeNull();
+    const [recording] = await visitorLists();
+    expect(recording?.visitors.filter((v) => v.customerId === customerId).map((v) => v.name)).toEqual([""]);
 
-    // Still in the room: chatting and leaving again must not bring any of it back.
-    await say(who, "tamarind after erasure");
-    await who.leave();
+    // Still in the room until it lets them go: what they say meanwhile, and their going, bring none of it back.
+    who.room.send("chat", { text: "tamarind after erasure", clientMessageId: `m-${uuidv7()}` });
+    await waitFor(
+      async () => letGoWith,
+      (code) => code !== undefined,
+      10_000,
+      "the room to let the erased visitor go",
+    );
+    expect(letGoWith).toBe(ShowroomCloseCode.Erased);
     await waitFor(
       () => query("SELECT 1 FROM visits WHERE customer_id = $1 AND ended_at IS NULL", [customerId]),
       (rows) => rows.length === 0,
