@@ -49,18 +49,9 @@ export class PeopleView {
         const role = document.createElement("span");
         role.className = `role role-${person.role}`;
         role.textContent = ROLE_NAMES[person.role] ?? "Visitor";
-        const eyes = document.createElement("button");
-        eyes.type = "button";
-        eyes.className = "quiet";
-        eyes.dataset.view = "eyes";
-        eyes.textContent = "Eyes";
-        eyes.title = `Watch through ${person.name || "this visitor"}'s eyes`;
-        const shoulder = document.createElement("button");
-        shoulder.type = "button";
-        shoulder.className = "quiet";
-        shoulder.dataset.view = "shoulder";
-        shoulder.textContent = "Shoulder";
-        shoulder.title = `Watch over ${person.name || "this visitor"}'s shoulder`;
+        const who = person.name || "this visitor";
+        const eyes = viewButton("eyes", "Eyes", `Watch through ${who}'s eyes`);
+        const shoulder = viewButton("shoulder", "Shoulder", `Watch over ${who}'s shoulder`);
         item.append(name, role, eyes, shoulder);
         return item;
       }),
@@ -72,4 +63,15 @@ export class PeopleView {
       this.list.append(empty);
     }
   }
+}
+
+/** A button that follows a person with one of the follow cameras. */
+function viewButton(view: "eyes" | "shoulder", label: string, title: string): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "quiet";
+  button.dataset.view = view;
+  button.textContent = label;
+  button.title = title;
+  return button;
 }
