@@ -14,8 +14,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LIMIT = 200;
 
 type Recording = typeof recordings.$inferSelect;
-/** The part of a recording a viewer may see, in ms from its start; a manager's is all of it. */
-type Span = { fromMs: number; toMs: number };
+/**
+ * The part of a recording a viewer may see, in ms from its start; a manager's is all of it. An
+ * agent's also names the customers of their tickets: the only ones whose events and lines they see.
+ */
+type Span = { fromMs: number; toMs: number; customers?: ReadonlySet<string> };
 type Handler = (req: Request, res: Response, viewer: StaffIdentity) => Promise<void>;
 
 /**
@@ -51,7 +54,8 @@ export function recordingRouter(services: { db: Database }): express.Router {
         await recordRecordingOpening(db, {
           staffId: viewer.id,
           recordingId: recording.id,
-          ...span,
+          fromMs: span.fromMs,
+          toMs: span.toMs,
           customerIds: recording.visitors.map((v) => v.customerId),
         });
       res.json(detail);
@@ -177,16 +181,21 @@ async function openRecording(
   const { recording, slug } = row;
   if (viewer.role === "manager") return { recording, slug, span: { fromMs: 0, toMs: 2 ** 31 - 1 } };
   const [handled] = await db
-    .execute<{ from_ms: number | null; to_ms: number | null }>(sql`
+    .execute<{ from_ms: number | null; to_ms: number | null; customers: string[] | null }>(sql`
     select min(extract(epoch from (t.created_at - ${recording.startedAt})) * 1000)::float8 as from_ms,
-           max(extract(epoch from (coalesce(t.closed_at, t.resolved_at, now()) - ${recording.startedAt})) * 1000)::float8 as to_ms
+           max(extract(epoch from (coalesce(t.closed_at, t.resolved_at, now()) - ${recording.startedAt})) * 1000)::float8 as to_ms,
+           array_agg(distinct t.customer_id::text) as customers
     from support_tickets t where t.assigned_agent_id = ${viewer.id} and t.showroom_id = ${recording.showroomId}
       and t.created_at <= ${recording.endedAt ?? new Date()}
       and coalesce(t.closed_at, t.resolved_at, now()) >= ${recording.startedAt}`)
     .then((result) => result.rows);
   if (handled?.from_ms == null || handled.to_ms == null)
     throw new HttpError(403, "forbidden", "Agents may watch only the recordings of tickets they handled.");
-  return { recording, slug, span: { fromMs: Math.max(0, handled.from_ms), toMs: handled.to_ms } };
+  return {
+    recording,
+    slug,
+    span: { fromMs: Math.max(0, handled.from_ms), toMs: handled.to_ms, customers: new Set(handled.customers ?? []) },
+  };
 }
 
 async function recordingDetail(db: Database, recording: Recording, slug: string, span: Span): Promise<RecordingDetail> {
@@ -227,6 +236,8 @@ async function recordingDetail(db: Database, recording: Recording, slug: string,
   const markers: RecordingMarker[] = [];
   const transcript: TranscriptLine[] = [];
   for (const { row, agentName } of events) {
+    // An agent sees only their own tickets' customers: another customer's chat in the same stretch is not theirs.
+    if (span.customers && !(row.customerId && span.customers.has(row.customerId))) continue;
     const atMs = row.occurredAt.getTime() - startedAt;
     const payload = row.payload;
     const text = (key: string) => (typeof payload[key] === "string" ? (payload[key] as string) : "");

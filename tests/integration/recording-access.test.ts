@@ -1,10 +1,11 @@
 import { uuidv7 } from "uuidv7";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecordingDetail } from "../../schema/recording";
 import { nth } from "../support/items";
 import { startTestServer, type TestServer } from "../support/server";
-import { guestToken, joinShowroom } from "../support/visitor";
+import { guestToken, joinShowroom, type Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait";
-import { type StaffConsole, staffConsole } from "./support-fixtures";
+import { customerAsksForHelp, goOnline, joinAsCustomer, type StaffConsole, staffConsole } from "./support-fixtures";
 
 async function query<T>(server: TestServer, text: string, values: unknown[] = []): Promise<T[]> {
   return (await server.database.pool.query(text, values)).rows as T[];
@@ -151,5 +152,116 @@ describe("a server started with ATRIUM_RECORDING=off", () => {
     expect(await server.stop()).toBe(0);
     expect(await query(server, "SELECT id FROM recordings")).toEqual([]);
     expect(await query(server, "SELECT recording_id FROM recording_chunks")).toEqual([]);
+  });
+});
+
+describe("an agent's view of a recording", () => {
+  let server: TestServer;
+  const visitors: Visitor[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await Promise.all(visitors.map((v) => v.leave()));
+    await server?.close();
+  });
+
+  const detailFor = async (staff: StaffConsole, id: string) => {
+    const response = await fetch(`${server.baseUrl}/api/recordings/${id}`, { headers: { cookie: staff.cookie } });
+    return { status: response.status, body: (await response.json()) as RecordingDetail };
+  };
+  const said = (visitor: Visitor, text: string) =>
+    visitor.until(
+      () => visitor.received.some((m) => m.type === "support:say:ack"),
+      10_000,
+      `the line "${text}" acknowledged`,
+    );
+
+  it("is clipped to the ticket they handled and shows only their customers' events and lines; a manager sees all", async () => {
+    const ari = await staffConsole(server, "agent", "Ari");
+    const bea = await staffConsole(server, "agent", "Bea");
+    const manager = await staffConsole(server, "manager", "Mona");
+    await Promise.all([goOnline(ari), goOnline(bea)]);
+    const ann = await joinAsCustomer(server, "Ann");
+    const bo = await joinAsCustomer(server, "Bo");
+    visitors.push(ann, bo);
+
+    bo.room.send("chat", { text: "Bo before any ticket", clientMessageId: "bo-0" });
+    const annTicket = (await customerAsksForHelp(ann, "Ann needs a hand")).ticketId;
+    expect((await ari.call("POST", `/tickets/${annTicket}/accept`)).status).toBe(200);
+    const boTicket = (await customerAsksForHelp(bo, "Bo needs a hand")).ticketId;
+    expect((await bea.call("POST", `/tickets/${boTicket}/accept`)).status).toBe(200);
+    ann.room.send("chat", { text: "Ann in the room", clientMessageId: "ann-1" });
+    bo.room.send("chat", { text: "Bo in the room", clientMessageId: "bo-1" });
+    ann.room.send("support:say", { text: "Ann to her agent", clientMessageId: "ann-2" });
+    await said(ann, "Ann to her agent");
+    bo.room.send("support:say", { text: "Bo to his agent", clientMessageId: "bo-2" });
+    await said(bo, "Bo to his agent");
+    const events = await waitFor(
+      () =>
+        query<{ customer_id: string; type: string }>(
+          server,
+          "SELECT customer_id, type FROM interactions WHERE type IN ('chat', 'support_message') ORDER BY occurred_at",
+        ),
+      (rows) => rows.length === 5,
+      10_000,
+      "the chats and support lines in the CRM",
+    );
+    expect(events.map((e) => e.type)).toEqual(["chat", "chat", "chat", "support_message", "support_message"]);
+
+    // The recording names its visitors as its chunks are written (one at least every 5 s).
+    const [recording] = await waitFor(
+      () =>
+        query<{ id: string; started_at: Date; visitors: { name: string }[] }>(
+          server,
+          "SELECT id, started_at, visitors FROM recordings WHERE room_id <> 'test-room'",
+        ),
+      (rows) => rows.length === 1 && rows[0]?.visitors.length === 2,
+      15_000,
+      "the recording naming Ann and Bo",
+    );
+    if (!recording) throw new Error("no recording of the room");
+    const [ticket] = await query<{ created_at: Date }>(server, "SELECT created_at FROM support_tickets WHERE id = $1", [
+      annTicket,
+    ]);
+    if (!ticket) throw new Error("no ticket");
+    const ticketFromMs = ticket.created_at.getTime() - recording.started_at.getTime();
+
+    const agentView = await detailFor(ari, recording.id);
+    expect(agentView.status).toBe(200);
+    const [opening] = await query<{ from_ms: number; to_ms: number }>(
+      server,
+      "SELECT from_ms, to_ms FROM recording_openings WHERE recording_id = $1 AND staff_id = $2",
+      [recording.id, ari.id],
+    );
+    // The ticket is still open: its span runs from its creation to now.
+    expect(opening?.from_ms).toBeCloseTo(ticketFromMs, 0);
+    expect(opening?.to_ms).toBeGreaterThan(ticketFromMs);
+    expect(agentView.body.markers.length).toBeGreaterThan(0);
+    for (const marker of agentView.body.markers) {
+      expect(marker.customerId).toBe(ann.guest.customerId);
+      expect(marker.atMs).toBeGreaterThanOrEqual(Math.floor(ticketFromMs));
+    }
+    expect(agentView.body.markers.map((m) => m.type)).toEqual(
+      expect.arrayContaining(["support_requested", "support_accepted", "chat", "support_message"]),
+    );
+    expect(agentView.body.transcript.map((l) => [l.kind, l.from, l.text])).toEqual([
+      ["chat", "Ann", "Ann in the room"],
+      ["support", "Ann", "Ann to her agent"],
+    ]);
+
+    const managerView = await detailFor(manager, recording.id);
+    expect(managerView.status).toBe(200);
+    expect(managerView.body.transcript.map((l) => [l.kind, l.from, l.text])).toEqual([
+      ["chat", "Bo", "Bo before any ticket"],
+      ["chat", "Ann", "Ann in the room"],
+      ["chat", "Bo", "Bo in the room"],
+      ["support", "Ann", "Ann to her agent"],
+      ["support", "Bo", "Bo to his agent"],
+    ]);
+    const bosMarkers = managerView.body.markers.filter((m) => m.customerId === bo.guest.customerId);
+    expect(bosMarkers.map((m) => m.type)).toEqual(
+      expect.arrayContaining(["session_joined", "chat", "support_requested", "support_accepted", "support_message"]),
+    );
   });
 });
