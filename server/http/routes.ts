@@ -67,7 +67,10 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "GET", path: "/api/recordings/:id", access: ["staff"] },
   { method: "GET", path: "/api/recordings/:id/chunks/:seq", access: ["staff"] },
   // Agents enter with a room or floor token from /api/support, which only agents get.
+  // Its methods: joinOrCreate, create, join, joinById, reconnect (the last takes a seat's reconnection token instead).
   { method: "POST", path: "/matchmake/:method/:roomName", access: ["customer"], servedBy: "colyseus" },
+  // Colyseus's own liveness answer ("OK"); /healthz is the server's, with the database.
+  { method: "GET", path: "/__healthcheck", access: ["public"], servedBy: "colyseus" },
 ];
 
 /** The server's Express routers, by the name MOUNTS gives each. */

@@ -7,6 +7,7 @@ import { healthRouter } from "../../server/http/health";
 import { recordingRouter } from "../../server/recording/api";
 import { type HttpRouters, registeredRoutes, ROUTE_TABLE, type RouteRule } from "../../server/http/routes";
 import { clientApp } from "../../server/http/static";
+import { signToken } from "../../server/auth/tokens";
 import type { Throttles } from "../../server/http/throttle";
 import { privacyRouter } from "../../server/privacy/api";
 import { supportRouter } from "../../server/support/api";
@@ -177,6 +178,70 @@ describe.each(databaseKinds())("who may call each HTTP route, on %s Postgres", (
       const me = ROUTE_TABLE.find((rule) => key(rule) === "GET /api/support/me")!;
       expect([caller, (await send(server.baseUrl, me, credentials.get(caller)!)).status]).toEqual([caller, 401]);
     }
+  });
+
+  it("answers Colyseus's own health check to anyone", async () => {
+    const response = await fetch(`${server.baseUrl}/__healthcheck`);
+    expect([response.status, await response.text()]).toEqual([200, "OK"]);
+  });
+
+  it("refuses every matchmaking method to anonymous callers and wrong credentials, and seats a customer", async () => {
+    const customer = await asCustomer(server);
+    const token = customer.guest!.token;
+    const forged = signToken("another-server-secret-of-32-characters-or-more", {
+      sub: customer.guest!.customerId,
+      role: "customer",
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+    const staffCookie = credentials.get("agent")!.headers;
+    let roomId = "";
+    /** The status of one matchmaking request; joinById and reconnect name the room by its id. */
+    const matchmake = async (method: string, options: Record<string, unknown>, headers = {}) => {
+      const target = method === "joinById" || method === "reconnect" ? roomId : "showroom";
+      const response = await fetch(`${server.baseUrl}/matchmake/${method}/${target}`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ slug: SLUG, name: "Matrix", ...options }),
+      });
+      const body = (await response.json()) as { roomId?: string };
+      if (method === "joinOrCreate" && response.ok) roomId = body.roomId ?? "";
+      return response.status;
+    };
+    expect(await matchmake("joinOrCreate", { token })).toBe(200);
+    expect(roomId).not.toBe("");
+
+    const refused: Array<[string, string, number]> = [];
+    for (const method of ["joinOrCreate", "create", "join", "joinById"]) {
+      refused.push(
+        [method, "anonymous", await matchmake(method, {})],
+        [method, "a token another server signed", await matchmake(method, { token: forged })],
+        [method, "a staff session's cookie", await matchmake(method, {}, staffCookie)],
+        [method, "a customer's token claiming an agent", await matchmake(method, { token, role: "agent" })],
+      );
+    }
+    // A reconnection is let in by a seat's reconnection token, never by a join token (Colyseus's codes).
+    refused.push(
+      ["reconnect", "anonymous", await matchmake("reconnect", {})],
+      ["reconnect", "a customer's join token", await matchmake("reconnect", { token })],
+      ["reconnect", "a made-up reconnection token", await matchmake("reconnect", { reconnectionToken: randomUUID() })],
+    );
+    expect(refused).toEqual([
+      ...["joinOrCreate", "create", "join", "joinById"].flatMap(
+        (method): Array<[string, string, number]> => [
+          [method, "anonymous", 401],
+          [method, "a token another server signed", 401],
+          [method, "a staff session's cookie", 401],
+          [method, "a customer's token claiming an agent", 403],
+        ],
+      ),
+      ["reconnect", "anonymous", 523],
+      ["reconnect", "a customer's join token", 523],
+      ["reconnect", "a made-up reconnection token", 524],
+    ]);
+
+    // The customer joins the open room by search or by id; a second room for the showroom is refused as full.
+    expect([await matchmake("join", { token }), await matchmake("joinById", { token })]).toEqual([200, 200]);
+    expect(await matchmake("create", { token })).toBe(503);
   });
 
   it("opens a customer's data to that customer's token only, whatever the path names", async () => {
