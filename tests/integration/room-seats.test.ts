@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { CloseCode, Protocol } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type CatalogFile, demoCatalogPath, seedShowroom } from "../../db/catalog";
 import { showrooms } from "../../db/schema";
 import { ShowroomState } from "../../schema/state";
@@ -99,6 +101,37 @@ describe("seats in a showroom", () => {
         throw new Error(`${error.message}\n${server.output()}`);
       });
     await expect(new Client(server.baseUrl).reconnect(token, ShowroomState)).rejects.toThrow();
+  });
+
+  it("holds no seat for a client cut off for a malformed frame: its avatar goes at once and it cannot resume", async () => {
+    const watcher = await join({ name: "Watcher four" });
+    const guest = await guestToken(server.baseUrl);
+    const reservation = await matchmake({ slug: "home-living", token: guest.token, name: "Garbler" });
+    expect(reservation.status).toBe(200);
+    const seat = (await reservation.json()) as { roomId: string; processId: string; sessionId: string };
+    // Connected as the SDK does: the seat reservation's session on /<processId>/<roomId>.
+    const socket = new WebSocket(
+      `${server.baseUrl.replace(/^http/, "ws")}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`,
+    );
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    // The server's JOIN_ROOM: [10, length, reconnection token, ...].
+    const joined = await new Promise<Buffer>((resolve, reject) => {
+      socket.once("message", (data) => resolve(Buffer.from(data as Buffer)));
+      socket.once("error", reject);
+    });
+    expect(joined[0]).toBe(Protocol.JOIN_ROOM);
+    const reconnectionToken = `${seat.roomId}:${joined.subarray(2, 2 + (joined[1] ?? 0)).toString("utf8")}`;
+    socket.send(Uint8Array.of(Protocol.JOIN_ROOM));
+    await watcher.until(() => watcher.room.state.avatars.has(seat.sessionId), 5_000, "the garbler's avatar");
+
+    // A chat message whose payload is cut short: an array of two with one element is no msgpack.
+    socket.send(Uint8Array.of(Protocol.ROOM_DATA, 0xa4, ...Buffer.from("chat"), 0x92, 0x01));
+    expect(await closed).toBe(CloseCode.WITH_ERROR);
+    await watcher.until(() => !watcher.room.state.avatars.has(seat.sessionId), 5_000, "the garbler's avatar gone");
+    expect(server.output()).toContain(`[room] ${seat.sessionId} dropped (close code 4002): no seat held`);
+    await expect(new Client(server.baseUrl).reconnect(reconnectionToken, ShowroomState)).rejects.toThrow(
+      "reconnection token invalid or expired.",
+    );
   });
 
   it("still holds the seat of a visitor whose connection was lost on the way", async () => {
