@@ -194,7 +194,12 @@ async function openRecording(
   return {
     recording,
     slug,
-    span: { fromMs: Math.max(0, handled.from_ms), toMs: handled.to_ms, customers: new Set(handled.customers ?? []) },
+    // Whole milliseconds: the chunk columns are integers, which Postgres will not compare with a fraction given as text.
+    span: {
+      fromMs: Math.max(0, Math.floor(handled.from_ms)),
+      toMs: Math.ceil(handled.to_ms),
+      customers: new Set(handled.customers ?? []),
+    },
   };
 }
 
