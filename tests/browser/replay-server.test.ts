@@ -64,6 +64,15 @@ async function replayUntil(
 
 const listState = (page: Page) => page.evaluate(() => window.__atriumRecordings?.shown ?? null);
 
+/** Waits until the recordings page shows this state (the list, empty, signed out, forbidden or an error). */
+const listShows = (page: Page, state: string, what: string) =>
+  waitFor(
+    () => listState(page),
+    (shown) => shown === state,
+    10_000,
+    what,
+  );
+
 async function recordings(staff: StaffConsole): Promise<RecordingSummary[]> {
   const response = await fetch(`${server.baseUrl}/api/recordings`, { headers: { cookie: staff.cookie } });
   return (await response.json()) as RecordingSummary[];
@@ -91,12 +100,7 @@ describe("the recordings page", () => {
   it("tells a visitor without a session to sign in at /agent, an agent that the list is for managers, and a manager that nothing is recorded yet", async () => {
     const page = await newPage();
     await page.goto(`${server.baseUrl}/manager/recordings`);
-    await waitFor(
-      () => listState(page),
-      (s) => s === "signed-out",
-      10_000,
-      "the signed-out state",
-    );
+    await listShows(page, "signed-out", "the signed-out state");
     expect(await page.locator("#sign-in-link a").getAttribute("href")).toBe("/agent");
     expect(await page.locator("#list-table").isVisible()).toBe(false);
 
@@ -104,22 +108,12 @@ describe("the recordings page", () => {
     await signInAtConsole(agentPage, await createStaff(server, "agent", "Abe"));
     await agentPage.goto(`${server.baseUrl}/manager/recordings`);
     // An agent's list holds only recordings of tickets they handled: none yet.
-    await waitFor(
-      () => listState(agentPage),
-      (s) => s === "empty",
-      10_000,
-      "an agent's empty list",
-    );
+    await listShows(agentPage, "empty", "an agent's empty list");
 
     managerPage = await newPage();
     await signInAtConsole(managerPage, manager);
     await managerPage.goto(`${server.baseUrl}/manager/recordings`);
-    await waitFor(
-      () => listState(managerPage),
-      (s) => s === "empty",
-      10_000,
-      "the empty list",
-    );
+    await listShows(managerPage, "empty", "the empty list");
     expect(await managerPage.locator("#list-state .text").textContent()).toBe(
       "No recordings yet: a showroom is recorded while visitors are in it.",
     );
@@ -131,12 +125,7 @@ describe("the recordings page", () => {
       route.fulfill({ status: 403, json: { error: "forbidden", message: "No." } }),
     );
     await page.goto(`${server.baseUrl}/manager/recordings`);
-    await waitFor(
-      () => listState(page),
-      (s) => s === "forbidden",
-      10_000,
-      "the forbidden state",
-    );
+    await listShows(page, "forbidden", "the forbidden state");
     expect(await page.locator("#list-state .text").textContent()).toBe(
       "Your account may not list recordings: they are for managers.",
     );
@@ -145,12 +134,7 @@ describe("the recordings page", () => {
       route.fulfill({ status: 500, json: { error: "internal", message: "The database is away." } }),
     );
     await page.reload();
-    await waitFor(
-      () => listState(page),
-      (s) => s === "error",
-      10_000,
-      "the error state",
-    );
+    await listShows(page, "error", "the error state");
     expect(await page.locator("#list-state .text").textContent()).toBe("The database is away.");
   });
 });
@@ -186,12 +170,7 @@ describe("a manager watching a live showroom", () => {
       "the live recording",
     );
     await managerPage.goto(`${server.baseUrl}/manager/recordings`);
-    await waitFor(
-      () => listState(managerPage),
-      (s) => s === "list",
-      10_000,
-      "the list",
-    );
+    await listShows(managerPage, "list", "the list");
     const row = managerPage.locator(`tr[data-id='${live!.id}']`);
     await row.locator(".live-badge").waitFor({ state: "visible" });
     await row.locator("a").click();
@@ -290,12 +269,7 @@ describe("a manager looking back at a visit", () => {
       expect(grab.productSku).toBe("VASE-KOI");
 
       await managerPage.goto(`${server.baseUrl}/manager/recordings`);
-      await waitFor(
-        () => listState(managerPage),
-        (s) => s === "list",
-        10_000,
-        "the list",
-      );
+      await listShows(managerPage, "list", "the list");
       const ids = await managerPage
         .locator("#recordings tr")
         .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));

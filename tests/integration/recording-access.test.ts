@@ -36,6 +36,19 @@ async function insertRecording(
   return id;
 }
 
+/** Waits until the visitor's join is written to the CRM, so the room has seen them. */
+function visitInCrm(server: TestServer, visitor: Visitor) {
+  return waitFor(
+    () =>
+      query(server, "SELECT id FROM interactions WHERE customer_id = $1 AND type = 'session_joined'", [
+        visitor.guest.customerId,
+      ]),
+    (rows) => rows.length === 1,
+    10_000,
+    "the visit in the CRM",
+  );
+}
+
 describe("recordings: audit of openings and retention", () => {
   let server: TestServer;
   let manager: StaffConsole;
@@ -113,15 +126,7 @@ describe("recordings: audit of openings and retention", () => {
     await query(server, "UPDATE showrooms SET recording_enabled = false WHERE slug = 'home-living'");
     const before = await query(server, "SELECT id FROM recordings WHERE room_id <> 'test-room'");
     const visitor = await joinShowroom(server.baseUrl, { name: "Unrecorded" });
-    await waitFor(
-      () =>
-        query(server, "SELECT id FROM interactions WHERE customer_id = $1 AND type = 'session_joined'", [
-          visitor.guest.customerId,
-        ]),
-      (rows) => rows.length === 1,
-      10_000,
-      "the visit in the CRM",
-    );
+    await visitInCrm(server, visitor);
     // Stopping closes the room: a recording, had there been one, would have its end and last chunk written.
     expect(await server.stop()).toBe(0);
     expect(await query(server, "SELECT id FROM recordings WHERE room_id <> 'test-room'")).toEqual(before);
@@ -140,15 +145,7 @@ describe("a server started with ATRIUM_RECORDING=off", () => {
 
   it("records no room", async () => {
     const visitor = await joinShowroom(server.baseUrl, { name: "Unrecorded" });
-    await waitFor(
-      () =>
-        query(server, "SELECT id FROM interactions WHERE customer_id = $1 AND type = 'session_joined'", [
-          visitor.guest.customerId,
-        ]),
-      (rows) => rows.length === 1,
-      10_000,
-      "the visit in the CRM",
-    );
+    await visitInCrm(server, visitor);
     expect(await server.stop()).toBe(0);
     expect(await query(server, "SELECT id FROM recordings")).toEqual([]);
     expect(await query(server, "SELECT recording_id FROM recording_chunks")).toEqual([]);

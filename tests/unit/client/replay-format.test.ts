@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { recordingV1 } from "../../support/recording-fixture";
 import { READABLE_FORMAT_VERSIONS, unreadableFormat } from "../../../client/replay/api";
 import { decodeBase64, ReplayPlayback } from "../../../client/replay/playback";
 import type { AvatarFields, ProductFields, ShowroomStateSource } from "../../../client/world/state-source";
@@ -8,16 +8,7 @@ import { servedChunk } from "../../../server/recording/format";
 
 /** A recording stored by an earlier build (tests/fixtures/recording-v1.json), played by today's player. */
 
-interface Fixture {
-  formatVersion: number;
-  reflection: string;
-  durationMs: number;
-  chunks: Array<{ seq: number; startMs: number; endMs: number; data: string }>;
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL("../../fixtures/recording-v1.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = recordingV1;
 
 function playback(): ReplayPlayback {
   const chunks = fixture.chunks.map(({ seq, startMs, endMs, data }) => ({ seq, startMs, endMs, bytes: data.length }));

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Reflection } from "@colyseus/schema";
 import { inflateSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { recordingV1 } from "../../support/recording-fixture";
 import { RECORDING_FORMAT_VERSION } from "../../../schema/recording";
 import {
   checksumOf,
@@ -13,16 +13,7 @@ import {
   unpackChunk,
 } from "../../../server/recording/format";
 
-interface Fixture {
-  formatVersion: number;
-  reflection: string;
-  durationMs: number;
-  chunks: Array<{ seq: number; startMs: number; endMs: number; data: string }>;
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL("../../fixtures/recording-v1.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = recordingV1;
 
 interface SeenAvatar {
   name: string;

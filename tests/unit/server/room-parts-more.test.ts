@@ -7,13 +7,11 @@ import type { Database } from "../../../db/client";
 import { Hand, POSE_STRIDE, readAvatarPose, Role, standingPose } from "../../../ecs";
 import { packQuaternion, packXZ, quantizePosition } from "../../../schema/codec";
 import { ShowroomCloseCode } from "../../../schema/close-codes";
-import type { ServerMessages } from "../../../schema/messages";
 import type { Assistant } from "../../../server/assistant/assistant";
 import type { AnswerContext, AssistantReply } from "../../../server/assistant/types";
-import type { InteractionRow, VisitContext } from "../../../server/crm/interactions";
+import type { InteractionRow } from "../../../server/crm/interactions";
 import { CrmWriter } from "../../../server/crm/writer";
 import { AssistantDesk } from "../../../server/room/assistant-desk";
-import { ClientGuard } from "../../../server/room/client-guard";
 import { ErasureWatch, erasedAmong } from "../../../server/room/erasure-watch";
 import { RoomMetrics, SampleWindow } from "../../../server/room/metrics";
 import { Roster } from "../../../server/room/roster";
@@ -22,33 +20,9 @@ import { initialState, syncDirtyToState } from "../../../server/room/state-sync"
 import { SupportStatusBoard } from "../../../server/room/support-status";
 import type { TicketSummary } from "../../../server/room/support-store";
 import type { RoomClient } from "../../../server/room/visitor";
-
-const VISIT: VisitContext = { customerId: "c-1", showroomId: "s-1", visitId: "v-1" };
-type Sent = { [K in keyof ServerMessages]: { type: K; message: ServerMessages[K] } }[keyof ServerMessages];
+import { fakeRoomClient, VISIT } from "../../support/room-client";
 
 /** A room client with no socket (staff, with no visit, when `customerVisit` is null): what it was sent and how it was let go are kept. */
-function fakeClient(sessionId: string, customerVisit: VisitContext | null = VISIT, staffId = "staff-1") {
-  const visit = customerVisit ?? undefined;
-  const sent: Sent[] = [];
-  const left: { code: number | undefined; reason: string | undefined }[] = [];
-  const client: RoomClient = {
-    sessionId,
-    userData: {
-      claims: { sub: visit?.customerId ?? staffId, role: visit ? "customer" : "agent", exp: 0 },
-      name: "Ada",
-      guard: new ClientGuard(),
-      visit,
-      disconnectedByServer: false,
-    },
-    send(type, message) {
-      sent.push({ type, message } as Sent);
-    },
-    leave(code, reason) {
-      left.push({ code, reason });
-    },
-  };
-  return { client, sent, left };
-}
 
 describe("the assistant desk", () => {
   const writers: CrmWriter[] = [];
@@ -99,7 +73,7 @@ describe("the assistant desk", () => {
   }
 
   function customerOf(order: string[], sessionId = "a") {
-    const fake = fakeClient(sessionId);
+    const fake = fakeRoomClient(sessionId);
     const send = fake.client.send.bind(fake.client);
     fake.client.send = (type, message) => {
       order.push(`sent ${type}`);
@@ -160,7 +134,7 @@ describe("the assistant desk", () => {
       clarifying: false,
     };
     const { parts, asked, committed } = desk({ reply });
-    await parts.answer(fakeClient("a").client, { text: "你好", clientMessageId: "m-2", locale: "zh" }, "LAMP-2");
+    await parts.answer(fakeRoomClient("a").client, { text: "你好", clientMessageId: "m-2", locale: "zh" }, "LAMP-2");
     expect(asked).toEqual([
       {
         text: "你好",
@@ -174,14 +148,14 @@ describe("the assistant desk", () => {
   it("files an exchange about no product under none", async () => {
     const reply: AssistantReply = { ...REPLY, entities: { products: [], categories: [], quantities: [] } };
     const { parts, committed } = desk({ reply });
-    await parts.answer(fakeClient("a").client, { text: "hello", clientMessageId: "m-1", locale: null }, null);
+    await parts.answer(fakeRoomClient("a").client, { text: "hello", clientMessageId: "m-1", locale: null }, null);
     expect(committed[0]?.productSku).toBeNull();
   });
 
   it("hands the customer the action the assistant took, and records it with the exchange", async () => {
     const action = { kind: "support_requested" as const, ticketId: "t-1" };
     const { parts, committed } = desk({ reply: { ...REPLY, intent: "ask_human_agent", action } });
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const reply = await parts.answer(
       ada.client,
       { text: "a person please", clientMessageId: "m-1", locale: "en" },
@@ -194,7 +168,7 @@ describe("the assistant desk", () => {
 
   it("gives the customer a clear refusal when the assistant cannot answer, and records nothing", async () => {
     const { parts, committed, lines } = desk({ reply: new Error("model worker stopped") });
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const reply = await parts.answer(ada.client, { text: "price?", clientMessageId: "m-9", locale: "en" }, null);
     expect(reply).toBeUndefined();
     expect(ada.sent).toEqual([
@@ -209,7 +183,7 @@ describe("the assistant desk", () => {
 
   it("does not show an answer that could not be saved: the customer is refused and may ask again", async () => {
     const { parts, lines } = desk({ commitFails: true });
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const reply = await parts.answer(ada.client, { text: "price?", clientMessageId: "m-3", locale: "en" }, null);
     expect(reply).toBeUndefined();
     expect(ada.sent).toEqual([
@@ -223,7 +197,7 @@ describe("the assistant desk", () => {
 
   it("answers staff without a CRM record, the reply then carrying no interaction id", async () => {
     const { parts, committed, asked } = desk();
-    const agent = fakeClient("g", null);
+    const agent = fakeRoomClient("g", null);
     const reply = await parts.answer(agent.client, { text: "price?", clientMessageId: "m-1", locale: null }, null);
     expect(committed).toEqual([]);
     expect(reply?.id).toBe("");
@@ -239,7 +213,7 @@ describe("the assistant desk", () => {
 
   it("answers nobody who has not been admitted yet, without asking the assistant", async () => {
     const { parts, asked } = desk();
-    const stranger = fakeClient("x");
+    const stranger = fakeRoomClient("x");
     stranger.client.userData = undefined;
     expect(await parts.answer(stranger.client, { text: "hi", clientMessageId: "m-1", locale: null }, null)).toBe(
       undefined,
@@ -412,9 +386,9 @@ describe("the erasure watch's decisions", () => {
   it("asks only about the customers in the room, never staff, and tells why it let one go", async () => {
     const asked: (readonly string[])[] = [];
     const lines: string[] = [];
-    const ada = fakeClient("a");
-    const bo = fakeClient("b", { ...VISIT, customerId: "c-2" });
-    const agent = fakeClient("g", null);
+    const ada = fakeRoomClient("a");
+    const bo = fakeRoomClient("b", { ...VISIT, customerId: "c-2" });
+    const agent = fakeRoomClient("g", null);
     const watch = new ErasureWatch(
       async (ids) => {
         asked.push(ids);
@@ -431,7 +405,7 @@ describe("the erasure watch's decisions", () => {
   });
 
   it("lets nobody go for a customer who left while the database was read", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const watch = new ErasureWatch(
       async () => {
         ada.client.userData = undefined;
@@ -551,7 +525,7 @@ describe("the support status board", () => {
   }
 
   it("tells a customer with a request where they are in the queue, without the name of an agent yet", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const clients: RoomClient[] = [];
     const { statuses, store } = board(clients, [QUEUED]);
     // Followed from the moment the request is made (here, before the customer's client is in the list).
@@ -577,7 +551,7 @@ describe("the support status board", () => {
   });
 
   it("does not tell a customer the same status twice", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses } = board([ada.client], [QUEUED]);
     await statuses.tell(ada.client);
     await statuses.refresh();
@@ -586,7 +560,7 @@ describe("the support status board", () => {
   });
 
   it("reads nothing for a room of customers browsing without a request, nor for staff", async () => {
-    const { statuses, store } = board([fakeClient("a").client, fakeClient("g", null).client], [QUEUED]);
+    const { statuses, store } = board([fakeRoomClient("a").client, fakeRoomClient("g", null).client], [QUEUED]);
     await statuses.refresh();
     statuses.watch("staff-1");
     await statuses.refresh();
@@ -594,7 +568,7 @@ describe("the support status board", () => {
   });
 
   it("tells a joining customer nothing when they have no request, and follows one found when they join", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses, store } = board([ada.client]);
     await statuses.tell(ada.client);
     expect(ada.sent).toEqual([]);
@@ -608,8 +582,8 @@ describe("the support status board", () => {
   });
 
   it("names the agent and their avatar once they are in the room, and asks for a rating once resolved", async () => {
-    const ada = fakeClient("a");
-    const agent = fakeClient("g", null, "agent-7");
+    const ada = fakeRoomClient("a");
+    const agent = fakeRoomClient("g", null, "agent-7");
     const { statuses, store } = board([ada.client, agent.client]);
     const withAgent = { ...QUEUED, agentId: "agent-7", position: null };
     store.tickets = [{ ...withAgent, status: "assigned" }];
@@ -658,7 +632,7 @@ describe("the support status board", () => {
   });
 
   it("tells a customer once that their request is gone, then stops following them", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses, store } = board([ada.client], [QUEUED]);
     await statuses.tell(ada.client);
     store.tickets = [];
@@ -675,7 +649,7 @@ describe("the support status board", () => {
   });
 
   it("stops following a customer who left, but not one still here in another connection", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const clients = [ada.client];
     const { statuses, store } = board(clients, [QUEUED]);
     await statuses.tell(ada.client);
@@ -688,7 +662,7 @@ describe("the support status board", () => {
   });
 
   it("tells a customer who comes back in a new session where their request stands again", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses } = board([ada.client], [QUEUED]);
     await statuses.tell(ada.client);
     statuses.forget("a", "c-1", true);
@@ -697,7 +671,7 @@ describe("the support status board", () => {
   });
 
   it("tells nothing to a customer who left while the tickets were read", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const clients: RoomClient[] = [];
     const { statuses, store } = board(clients, [QUEUED]);
     statuses.watch("c-1");
@@ -712,7 +686,7 @@ describe("the support status board", () => {
   });
 
   it("reads again once after a read under way when a change asked for one meanwhile", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses, store } = board([ada.client], [QUEUED]);
     await statuses.tell(ada.client);
     const reading = gate();
@@ -730,7 +704,7 @@ describe("the support status board", () => {
   });
 
   it("logs a store it cannot read and tells nobody anything", async () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const { statuses, lines } = board([ada.client], new Error("database down"));
     await statuses.tell(ada.client);
     expect(ada.sent).toEqual([]);

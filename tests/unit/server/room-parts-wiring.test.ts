@@ -1,40 +1,12 @@
 import { ServerError } from "@colyseus/core";
 import { describe, expect, it } from "vitest";
-import type { ServerMessages } from "../../../schema/messages";
 import { AVATAR_ROLES } from "../../../schema/roles";
-import type { VisitContext } from "../../../server/crm/interactions";
-import { ClientGuard } from "../../../server/room/client-guard";
 import { Conversation } from "../../../server/room/conversation";
 import { Entrance } from "../../../server/room/entrance";
 import { ErasureWatch } from "../../../server/room/erasure-watch";
 import { ShowroomCloseCode } from "../../../server/room/message-door";
 import { SimulationOutcomes } from "../../../server/room/outcomes";
-import type { RoomClient } from "../../../server/room/visitor";
-
-const VISIT: VisitContext = { customerId: "c-1", showroomId: "s-1", visitId: "v-1" };
-type Sent = { [K in keyof ServerMessages]: { type: K; message: ServerMessages[K] } }[keyof ServerMessages];
-
-function fakeClient(sessionId: string, visit: VisitContext | undefined = VISIT) {
-  const sent: Sent[] = [];
-  const left: (number | undefined)[] = [];
-  const client: RoomClient = {
-    sessionId,
-    userData: {
-      claims: { sub: visit?.customerId ?? "staff-1", role: visit ? "customer" : "agent", exp: 0 },
-      name: "Ada",
-      guard: new ClientGuard(),
-      visit,
-      disconnectedByServer: false,
-    },
-    send(type, message) {
-      sent.push({ type, message } as Sent);
-    },
-    leave(code) {
-      left.push(code);
-    },
-  };
-  return { client, sent, left };
-}
+import { fakeRoomClient, VISIT } from "../../support/room-client";
 
 describe("the conversation", () => {
   function conversation(action?: { kind: "support_requested"; ticketId: string }) {
@@ -66,28 +38,28 @@ describe("the conversation", () => {
 
   it("sends a customer's @assistant line to the assistant, not to the room, about the product they stand at", async () => {
     const { parts, said, asked } = conversation();
-    await parts.chat(fakeClient("a").client, { text: "@assistant, how much is it?", clientMessageId: "m-1" });
+    await parts.chat(fakeRoomClient("a").client, { text: "@assistant, how much is it?", clientMessageId: "m-1" });
     expect(asked).toEqual([{ text: "how much is it?", near: "SOFA-1" }]);
     expect(said).toEqual([]);
   });
 
   it("sends any other line to the room", async () => {
     const { parts, said, asked } = conversation();
-    await parts.chat(fakeClient("a").client, { text: "hello all", clientMessageId: "m-1" });
+    await parts.chat(fakeRoomClient("a").client, { text: "hello all", clientMessageId: "m-1" });
     expect(said).toEqual(["hello all"]);
     expect(asked).toEqual([]);
   });
 
   it("follows the request for a person the assistant made, for that customer", async () => {
     const { parts, watched } = conversation({ kind: "support_requested", ticketId: "t-1" });
-    await parts.ask(fakeClient("a").client, { text: "a person please", clientMessageId: "m-1", locale: null });
+    await parts.ask(fakeRoomClient("a").client, { text: "a person please", clientMessageId: "m-1", locale: null });
     expect(watched).toEqual(["c-1"]);
   });
 });
 
 describe("the simulation's outcomes", () => {
   it("tell a visitor their grab or teleport was refused, and record every event to the visit", () => {
-    const ada = fakeClient("a");
+    const ada = fakeRoomClient("a");
     const recorded: string[] = [];
     const outcomes = new SimulationOutcomes((sessionId) => (sessionId === "a" ? ada.client : undefined), {
       record: (event) => void recorded.push(event.type),
@@ -107,15 +79,15 @@ describe("the simulation's outcomes", () => {
 
 describe("the erasure watch", () => {
   it("lets an erased customer go with its close code and no seat held, and keeps the others", async () => {
-    const erased = fakeClient("a", VISIT);
-    const kept = fakeClient("b", { ...VISIT, customerId: "c-2" });
+    const erased = fakeRoomClient("a", VISIT);
+    const kept = fakeRoomClient("b", { ...VISIT, customerId: "c-2" });
     const watch = new ErasureWatch(
       async (ids) => new Set(ids.filter((id) => id === "c-1")),
       () => [erased.client, kept.client],
       () => {},
     );
     expect(await watch.check()).toEqual(["a"]);
-    expect(erased.left).toEqual([ShowroomCloseCode.Erased]);
+    expect(erased.left.map((l) => l.code)).toEqual([ShowroomCloseCode.Erased]);
     expect(erased.client.userData?.disconnectedByServer).toBe(true);
     expect(kept.left).toEqual([]);
   });
@@ -124,7 +96,7 @@ describe("the erasure watch", () => {
     const lines: string[] = [];
     const watch = new ErasureWatch(
       async () => Promise.reject(new Error("down")),
-      () => [fakeClient("a").client],
+      () => [fakeRoomClient("a").client],
       (l) => lines.push(l),
     );
     expect(await watch.check()).toEqual([]);
@@ -154,7 +126,7 @@ describe("the entrance", () => {
   const codeOf = (error: unknown) => (error instanceof ServerError ? error.code : undefined);
 
   it("lets a customer in with their visit, as a customer avatar", async () => {
-    const { client } = fakeClient("a", undefined);
+    const { client } = fakeRoomClient("a");
     const entered = await entrance().door.enter(client, admission, {});
     expect(entered.party).toBe("customer");
     expect(AVATAR_ROLES[entered.party]).toBe(0);
@@ -163,16 +135,16 @@ describe("the entrance", () => {
   });
 
   it("refuses a full showroom, and a customer who has not accepted its privacy notice", async () => {
-    const full = await entrance({ visitors: 2 }).door.enter(fakeClient("a").client, admission, {}).catch(codeOf);
+    const full = await entrance({ visitors: 2 }).door.enter(fakeRoomClient("a").client, admission, {}).catch(codeOf);
     const noConsent = await entrance({ consented: false })
-      .door.enter(fakeClient("a").client, admission, {})
+      .door.enter(fakeRoomClient("a").client, admission, {})
       .catch(codeOf);
     expect([full, noConsent]).toEqual([503, 403]);
   });
 
   it("closes the visit it opened for a client the closing room let go meanwhile", async () => {
     const { door, abandoned } = entrance({ stillHere: false });
-    const code = await door.enter(fakeClient("a").client, admission, {}).catch(codeOf);
+    const code = await door.enter(fakeRoomClient("a").client, admission, {}).catch(codeOf);
     expect(abandoned).toEqual(["a"]);
     expect(code).toBe(410);
   });

@@ -3,50 +3,26 @@ import { describe, expect, it } from "vitest";
 import type { Catalog } from "../../../db/catalog";
 import { Role } from "../../../ecs";
 import { encodePoseMessage } from "../../../schema/codec";
-import type { ChatLine, ServerMessages } from "../../../schema/messages";
+import type { ChatLine } from "../../../schema/messages";
 import { ShowroomState } from "../../../schema/state";
 import { signToken } from "../../../server/auth/tokens";
-import type { InteractionRow, VisitContext } from "../../../server/crm/interactions";
+import type { InteractionRow } from "../../../server/crm/interactions";
 import { admit, SeatRequestLimiter } from "../../../server/room/admission";
 import { holdsSeat, SeatBook } from "../../../server/room/seats";
 import { ASSISTANT_SESSION_ID } from "../../../server/room/assistant-desk";
 import { CatalogFollower } from "../../../server/room/catalog-follower";
 import { ChatRelay } from "../../../server/room/chat-relay";
-import { ClientGuard, STRIKE_LIMIT } from "../../../server/room/client-guard";
+import { STRIKE_LIMIT } from "../../../server/room/client-guard";
 import { type MessageHandlers, MessageDoor, ShowroomCloseCode } from "../../../server/room/message-door";
 import { Roster, welcomeOf } from "../../../server/room/roster";
 import { ShowroomSimulation } from "../../../server/room/simulation";
 import { VisitBook } from "../../../server/room/visit-book";
-import type { RoomClient, Visitor } from "../../../server/room/visitor";
+import type { RoomClient } from "../../../server/room/visitor";
+import { fakeRoomClient, VISIT } from "../../support/room-client";
 
 const SECRET = "room-parts-test-secret-0123456789";
-const VISIT: VisitContext = { customerId: "c-1", showroomId: "s-1", visitId: "v-1" };
-
-type Sent = { [K in keyof ServerMessages]: { type: K; message: ServerMessages[K] } }[keyof ServerMessages];
 
 /** A room client with no socket: what it was sent and how it was let go are kept for the test. */
-function fakeClient(sessionId: string, visit: VisitContext | undefined = VISIT) {
-  const sent: Sent[] = [];
-  const left: { code?: number | undefined; reason?: string | undefined }[] = [];
-  const visitor: Visitor = {
-    claims: { sub: visit?.customerId ?? "staff-1", role: visit ? "customer" : "agent", exp: 0 },
-    name: "Ada",
-    guard: new ClientGuard(),
-    visit,
-    disconnectedByServer: false,
-  };
-  const client: RoomClient = {
-    sessionId,
-    userData: visitor,
-    send(type, message) {
-      sent.push({ type, message } as Sent);
-    },
-    leave(code, reason) {
-      left.push({ code, reason });
-    },
-  };
-  return { client, sent, left, visitor };
-}
 
 function recordingHandlers() {
   const calls: { type: string; message: unknown }[] = [];
@@ -86,7 +62,7 @@ describe("the message door", () => {
   it("hands a valid message to its type's handler, already parsed", () => {
     const { handlers, calls } = recordingHandlers();
     const door = new MessageDoor({ handlers, log: () => {} });
-    const { client, sent } = fakeClient("s1");
+    const { client, sent } = fakeRoomClient("s1");
     door.receive(client, "teleport", { x: 1.5, z: -2 });
     door.receive(
       client,
@@ -103,7 +79,7 @@ describe("the message door", () => {
     const { handlers, calls } = recordingHandlers();
     const log: string[] = [];
     const door = new MessageDoor({ handlers, log: (line) => log.push(line) });
-    const { client, sent } = fakeClient("s1");
+    const { client, sent } = fakeRoomClient("s1");
     door.receive(client, "teleport", { x: "far", z: 0 });
     door.receive(client, "chat", { text: "", clientMessageId: "m-1" });
     expect(calls).toEqual([]);
@@ -116,7 +92,7 @@ describe("the message door", () => {
     let now = 1_000_000;
     const { handlers, calls } = recordingHandlers();
     const door = new MessageDoor({ handlers, log: () => {}, now: () => now });
-    const { client, sent } = fakeClient("s1");
+    const { client, sent } = fakeRoomClient("s1");
     for (let i = 0; i < 10; i++) door.receive(client, "teleport", { x: 0, z: 0 });
     expect(calls).toHaveLength(4); // teleport: burst of 4
     expect(sent.filter((s) => s.type === "refused")).toHaveLength(3);
@@ -128,7 +104,7 @@ describe("the message door", () => {
   it("disconnects a client that keeps sending what is refused, and holds no seat for it", () => {
     const { handlers } = recordingHandlers();
     const door = new MessageDoor({ handlers, log: () => {} });
-    const { client, left, visitor } = fakeClient("s1");
+    const { client, left, visitor } = fakeRoomClient("s1");
     for (let i = 0; i < STRIKE_LIMIT - 1; i++) door.receiveUnknown(client, "nonsense");
     expect(left).toEqual([]);
     door.receiveUnknown(client, "nonsense");
@@ -140,7 +116,7 @@ describe("the message door", () => {
     const { handlers } = recordingHandlers();
     const log: string[] = [];
     const door = new MessageDoor({ handlers, log: (line) => log.push(line) });
-    door.receiveUnknown(fakeClient("s1").client, `x\n[room] forged line ${"y".repeat(100)}`);
+    door.receiveUnknown(fakeRoomClient("s1").client, `x\n[room] forged line ${"y".repeat(100)}`);
     expect(log[0]).not.toContain("\n");
     expect(log[0]).toContain('"x\\n[room] forged line');
   });
@@ -249,7 +225,7 @@ describe("the chat relay", () => {
       () => ({ name: "Ada", role: Role.Customer }),
       () => {},
     );
-    const { client, sent } = fakeClient("s1");
+    const { client, sent } = fakeRoomClient("s1");
     await relay.say(client, { text: "hello", clientMessageId: "m-1" });
     expect(committed).toHaveLength(1);
     expect(sent).toEqual([{ type: "chat:ack", message: { clientMessageId: "m-1", id: committed[0]?.id } }]);
@@ -268,7 +244,7 @@ describe("the chat relay", () => {
       () => ({ name: "Ada", role: Role.Customer }),
       () => {},
     );
-    const { client, sent } = fakeClient("s1");
+    const { client, sent } = fakeRoomClient("s1");
     await relay.say(client, { text: "hello", clientMessageId: "m-1" });
     expect(shown).toEqual([]);
     expect(sent[0]).toMatchObject({ type: "chat:refused", message: { clientMessageId: "m-1" } });
@@ -315,9 +291,9 @@ describe("seats", () => {
 
   it("are one per visitor: a newer connection lets the older ones go, connected or held", () => {
     const seats = new SeatBook();
-    const older = fakeClient("s1");
-    const other = fakeClient("s9", { ...VISIT, customerId: "c-2" });
-    const newer = fakeClient("s3");
+    const older = fakeRoomClient("s1");
+    const other = fakeRoomClient("s9", { ...VISIT, customerId: "c-2" });
+    const newer = fakeRoomClient("s3");
     const rejected: unknown[] = [];
     seats.hold("s2", "c-1", { reject: (reason) => rejected.push(reason) });
     seats.hold("s8", "c-2", { reject: (reason) => rejected.push(reason) });
