@@ -171,6 +171,7 @@ describe("a manager watching a live showroom", () => {
     );
     await managerPage.goto(`${server.baseUrl}/manager/recordings`);
     await listShows(managerPage, "list", "the list");
+    expect(await managerPage.locator("#list-state").isVisible()).toBe(false);
     const row = managerPage.locator(`tr[data-id='${live!.id}']`);
     await row.locator(".live-badge").waitFor({ state: "visible" });
     await row.locator("a").click();
